@@ -81,14 +81,7 @@ export type CheckResult = { readonly kind: 'redeemable'; readonly code: Redeemab
 
 /** Why an attempt failed, for the audit trail and metrics only; callers see INVALID_OR_EXPIRED. */
 export type FailureReason =
-  | 'MALFORMED'
-  | 'UNKNOWN'
-  | 'EXPIRED'
-  | 'USED'
-  | 'REVOKED'
-  | 'PURPOSE_MISMATCH'
-  | 'SCOPE_MISMATCH'
-  | 'LOST_RACE';
+  'MALFORMED' | 'UNKNOWN' | 'EXPIRED' | 'USED' | 'REVOKED' | 'PURPOSE_MISMATCH' | 'SCOPE_MISMATCH' | 'LOST_RACE';
 
 export interface RevokeResult {
   readonly revoked: boolean;
@@ -116,11 +109,28 @@ export interface ListRequest {
 export interface CodeServiceApi {
   issue(options: IssueOptions): Promise<IssuedCode>;
   /** 1..maxBatch distinct codes, committed whole or not at all. */
-  issueMany(count: number, options: IssueOptions, onProgress?: (issued: number) => void): Promise<IssuedCode[]>;
+  issueMany(count: number, options: IssueOptions): Promise<IssuedCode[]>;
   check(request: CheckRequest): Promise<CheckResult>;
   redeem(request: RedeemRequest): Promise<RedeemResult>;
   revoke(codeId: string, within: string | null): Promise<RevokeResult>;
   get(codeId: string, within: string | null): Promise<CodeView | null>;
   list(request: ListRequest): Promise<CodePageView>;
   stats(filter: Omit<CodeFilter, 'state'>): Promise<CodeStats>;
+}
+
+export interface RateLimitSettings {
+  /** Failed attempts allowed per client per window. */
+  readonly maxFailures: number;
+  readonly windowSeconds: number;
+  /** Failed attempts allowed per scope per window, whatever the client: stops guessing spread over many addresses. */
+  readonly scopeMaxFailures: number;
+  /** When the limiter's storage fails: false (default) refuses the attempt, true lets it through. */
+  readonly failOpen: boolean;
+}
+
+/** Redemption and check outcomes, internal reasons included, for metrics. Values are fixed enums: never secrets. */
+export type AttemptOutcome = 'redeemed' | 'replayed' | 'redeemable' | 'RATE_LIMITED' | FailureReason;
+
+export interface ServiceObserver {
+  attempt(operation: 'redeem' | 'check', outcome: AttemptOutcome): void;
 }

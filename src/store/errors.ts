@@ -28,7 +28,10 @@ export class StoreUnavailable extends StoreError {
 /** A lookup key is already stored. `codeIds` names the new records that collided. */
 export class DuplicateLookupKey extends StoreError {
   override readonly name: string = 'DuplicateLookupKey';
-  constructor(readonly codeIds: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly codeIds: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(`duplicate lookup key for ${codeIds.length} record(s)`, options);
   }
 }
