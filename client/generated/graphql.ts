@@ -1,0 +1,508 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import { gql } from '@apollo/client';
+import type * as ApolloReactCommon from '@apollo/client';
+import * as ApolloReactHooks from '@apollo/client';
+const defaultOptions = {} as const;
+export type CodeFilter = {
+  purpose?: string | null | undefined;
+  scope?: string | null | undefined;
+  state?: CodeState | null | undefined;
+};
+
+/** A code's state at the time of the query. More values may be added. */
+export type CodeState =
+  | 'EXPIRED'
+  | 'REDEEMABLE'
+  | 'REVOKED'
+  | 'USED';
+
+export type IssueCodeInput = {
+  /** Opaque payload returned to whoever redeems the code. */
+  grant?: string | null | undefined;
+  /** Label of the flow the code is for (e.g. invite, promo); redemption must name the same purpose. */
+  purpose?: string | null | undefined;
+  /** Tenant or community boundary; scoped admin keys can only issue into their own scope. */
+  scope?: string | null | undefined;
+  /** Lifetime in seconds; the server's policy TTL when absent. */
+  ttlSeconds?: number | null | undefined;
+};
+
+export type IssueCodesInput = {
+  /** How many codes to issue in one call, from 1 to the server's batch limit (at least 10000). */
+  count: number;
+  grant?: string | null | undefined;
+  purpose?: string | null | undefined;
+  scope?: string | null | undefined;
+  ttlSeconds?: number | null | undefined;
+};
+
+export type RedeemCodeInput = {
+  /** As the user typed it: any letter case, spaces and hyphens allowed. */
+  code: string;
+  /**
+   * A random value the client makes once per redemption attempt and resends on
+   * retry. If the code was already won with this same key, the original
+   * Redemption is returned again instead of a failure, so a retry after a lost
+   * response is safe. Without it, or with another key, a used code fails as usual.
+   */
+  idempotencyKey?: string | null | undefined;
+  /** Must equal the code's purpose; an absent purpose matches only codes issued without one. */
+  purpose?: string | null | undefined;
+  /** When given, only a code of this scope matches. */
+  scope?: string | null | undefined;
+  /** Who redeems, as the host application identifies them; recorded as the code's usedBy. */
+  subject?: string | null | undefined;
+};
+
+/**
+ * Why a redemption or a check did not succeed. Every not-redeemable state
+ * (unknown, malformed, expired, already used, revoked, wrong purpose, wrong
+ * scope) is INVALID_OR_EXPIRED, so that a caller cannot learn whether a code
+ * exists.
+ */
+export type RedeemFailureReason =
+  | 'INVALID_OR_EXPIRED'
+  | 'RATE_LIMITED';
+
+export type CheckCodeQueryVariables = Exact<{
+  code: string;
+  purpose?: string | null | undefined;
+  scope?: string | null | undefined;
+}>;
+
+
+export type CheckCodeQuery = { redeemable:
+    | { __typename: 'RedeemFailure', reason: RedeemFailureReason, retryAfterSeconds: number | null }
+    | { __typename: 'RedeemableCode', codeId: string, purpose: string | null, scope: string | null, grant: string | null, expiresAt: string }
+   };
+
+export type CodeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CodeQuery = { code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null };
+
+export type CodeFieldsFragment = { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null };
+
+export type CodeStatsQueryVariables = Exact<{
+  scope?: string | null | undefined;
+  purpose?: string | null | undefined;
+}>;
+
+
+export type CodeStatsQuery = { codeStats: { redeemable: number, used: number, revoked: number, expired: number } };
+
+export type CodesQueryVariables = Exact<{
+  filter?: CodeFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type CodesQuery = { codes: { edges: Array<{ cursor: string, node: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type IssueCodeMutationVariables = Exact<{
+  input: IssueCodeInput;
+}>;
+
+
+export type IssueCodeMutation = { issueCode: { code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } } };
+
+export type IssueCodesMutationVariables = Exact<{
+  input: IssueCodesInput;
+}>;
+
+
+export type IssueCodesMutation = { issueCodes: Array<{ code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }> };
+
+export type RedeemCodeMutationVariables = Exact<{
+  input: RedeemCodeInput;
+}>;
+
+
+export type RedeemCodeMutation = { redeemCode:
+    | { __typename: 'RedeemFailure', reason: RedeemFailureReason, retryAfterSeconds: number | null }
+    | { __typename: 'Redemption', codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, redeemedAt: string }
+   };
+
+export type RevokeCodeMutationVariables = Exact<{
+  id: string | number;
+  scope?: string | null | undefined;
+}>;
+
+
+export type RevokeCodeMutation = { revokeCode: { revoked: boolean, code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null } };
+
+export const CodeFieldsFragmentDoc = gql`
+    fragment CodeFields on Code {
+  id
+  state
+  purpose
+  scope
+  grant
+  keyVersion
+  createdAt
+  expiresAt
+  usedAt
+  usedBy
+  revokedAt
+}
+    `;
+export const CheckCodeDocument = gql`
+    query CheckCode($code: String!, $purpose: String, $scope: String) {
+  redeemable(code: $code, purpose: $purpose, scope: $scope) {
+    __typename
+    ... on RedeemableCode {
+      codeId
+      purpose
+      scope
+      grant
+      expiresAt
+    }
+    ... on RedeemFailure {
+      reason
+      retryAfterSeconds
+    }
+  }
+}
+    `;
+
+/**
+ * __useCheckCodeQuery__
+ *
+ * To run a query within a React component, call `useCheckCodeQuery` and pass it any options that fit your needs.
+ * When your component renders, `useCheckCodeQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useCheckCodeQuery({
+ *   variables: {
+ *      code: // value for 'code'
+ *      purpose: // value for 'purpose'
+ *      scope: // value for 'scope'
+ *   },
+ * });
+ */
+export function useCheckCodeQuery(baseOptions: ApolloReactHooks.QueryHookOptions<CheckCodeQuery, CheckCodeQueryVariables> & ({ variables: CheckCodeQueryVariables; skip?: boolean; } | { skip: boolean; }) ) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<CheckCodeQuery, CheckCodeQueryVariables>(CheckCodeDocument, options);
+      }
+export function useCheckCodeLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<CheckCodeQuery, CheckCodeQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<CheckCodeQuery, CheckCodeQueryVariables>(CheckCodeDocument, options);
+        }
+// @ts-ignore
+export function useCheckCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<CheckCodeQuery, CheckCodeQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CheckCodeQuery, CheckCodeQueryVariables>;
+export function useCheckCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CheckCodeQuery, CheckCodeQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CheckCodeQuery | undefined, CheckCodeQueryVariables>;
+export function useCheckCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CheckCodeQuery, CheckCodeQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<CheckCodeQuery, CheckCodeQueryVariables>(CheckCodeDocument, options);
+        }
+export type CheckCodeQueryHookResult = ReturnType<typeof useCheckCodeQuery>;
+export type CheckCodeLazyQueryHookResult = ReturnType<typeof useCheckCodeLazyQuery>;
+export type CheckCodeSuspenseQueryHookResult = ReturnType<typeof useCheckCodeSuspenseQuery>;
+export type CheckCodeQueryResult = ApolloReactCommon.QueryResult<CheckCodeQuery, CheckCodeQueryVariables>;
+export const CodeDocument = gql`
+    query Code($id: ID!) {
+  code(id: $id) {
+    ...CodeFields
+  }
+}
+    ${CodeFieldsFragmentDoc}`;
+
+/**
+ * __useCodeQuery__
+ *
+ * To run a query within a React component, call `useCodeQuery` and pass it any options that fit your needs.
+ * When your component renders, `useCodeQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useCodeQuery({
+ *   variables: {
+ *      id: // value for 'id'
+ *   },
+ * });
+ */
+export function useCodeQuery(baseOptions: ApolloReactHooks.QueryHookOptions<CodeQuery, CodeQueryVariables> & ({ variables: CodeQueryVariables; skip?: boolean; } | { skip: boolean; }) ) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<CodeQuery, CodeQueryVariables>(CodeDocument, options);
+      }
+export function useCodeLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<CodeQuery, CodeQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<CodeQuery, CodeQueryVariables>(CodeDocument, options);
+        }
+// @ts-ignore
+export function useCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<CodeQuery, CodeQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeQuery, CodeQueryVariables>;
+export function useCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeQuery, CodeQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeQuery | undefined, CodeQueryVariables>;
+export function useCodeSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeQuery, CodeQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<CodeQuery, CodeQueryVariables>(CodeDocument, options);
+        }
+export type CodeQueryHookResult = ReturnType<typeof useCodeQuery>;
+export type CodeLazyQueryHookResult = ReturnType<typeof useCodeLazyQuery>;
+export type CodeSuspenseQueryHookResult = ReturnType<typeof useCodeSuspenseQuery>;
+export type CodeQueryResult = ApolloReactCommon.QueryResult<CodeQuery, CodeQueryVariables>;
+export const CodeStatsDocument = gql`
+    query CodeStats($scope: String, $purpose: String) {
+  codeStats(scope: $scope, purpose: $purpose) {
+    redeemable
+    used
+    revoked
+    expired
+  }
+}
+    `;
+
+/**
+ * __useCodeStatsQuery__
+ *
+ * To run a query within a React component, call `useCodeStatsQuery` and pass it any options that fit your needs.
+ * When your component renders, `useCodeStatsQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useCodeStatsQuery({
+ *   variables: {
+ *      scope: // value for 'scope'
+ *      purpose: // value for 'purpose'
+ *   },
+ * });
+ */
+export function useCodeStatsQuery(baseOptions?: ApolloReactHooks.QueryHookOptions<CodeStatsQuery, CodeStatsQueryVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<CodeStatsQuery, CodeStatsQueryVariables>(CodeStatsDocument, options);
+      }
+export function useCodeStatsLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<CodeStatsQuery, CodeStatsQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<CodeStatsQuery, CodeStatsQueryVariables>(CodeStatsDocument, options);
+        }
+// @ts-ignore
+export function useCodeStatsSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<CodeStatsQuery, CodeStatsQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeStatsQuery, CodeStatsQueryVariables>;
+export function useCodeStatsSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeStatsQuery, CodeStatsQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeStatsQuery | undefined, CodeStatsQueryVariables>;
+export function useCodeStatsSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeStatsQuery, CodeStatsQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<CodeStatsQuery, CodeStatsQueryVariables>(CodeStatsDocument, options);
+        }
+export type CodeStatsQueryHookResult = ReturnType<typeof useCodeStatsQuery>;
+export type CodeStatsLazyQueryHookResult = ReturnType<typeof useCodeStatsLazyQuery>;
+export type CodeStatsSuspenseQueryHookResult = ReturnType<typeof useCodeStatsSuspenseQuery>;
+export type CodeStatsQueryResult = ApolloReactCommon.QueryResult<CodeStatsQuery, CodeStatsQueryVariables>;
+export const CodesDocument = gql`
+    query Codes($filter: CodeFilter, $first: Int, $after: String) {
+  codes(filter: $filter, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...CodeFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    ${CodeFieldsFragmentDoc}`;
+
+/**
+ * __useCodesQuery__
+ *
+ * To run a query within a React component, call `useCodesQuery` and pass it any options that fit your needs.
+ * When your component renders, `useCodesQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useCodesQuery({
+ *   variables: {
+ *      filter: // value for 'filter'
+ *      first: // value for 'first'
+ *      after: // value for 'after'
+ *   },
+ * });
+ */
+export function useCodesQuery(baseOptions?: ApolloReactHooks.QueryHookOptions<CodesQuery, CodesQueryVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<CodesQuery, CodesQueryVariables>(CodesDocument, options);
+      }
+export function useCodesLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<CodesQuery, CodesQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<CodesQuery, CodesQueryVariables>(CodesDocument, options);
+        }
+// @ts-ignore
+export function useCodesSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<CodesQuery, CodesQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodesQuery, CodesQueryVariables>;
+export function useCodesSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodesQuery, CodesQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodesQuery | undefined, CodesQueryVariables>;
+export function useCodesSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodesQuery, CodesQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<CodesQuery, CodesQueryVariables>(CodesDocument, options);
+        }
+export type CodesQueryHookResult = ReturnType<typeof useCodesQuery>;
+export type CodesLazyQueryHookResult = ReturnType<typeof useCodesLazyQuery>;
+export type CodesSuspenseQueryHookResult = ReturnType<typeof useCodesSuspenseQuery>;
+export type CodesQueryResult = ApolloReactCommon.QueryResult<CodesQuery, CodesQueryVariables>;
+export const IssueCodeDocument = gql`
+    mutation IssueCode($input: IssueCodeInput!) {
+  issueCode(input: $input) {
+    code
+    record {
+      ...CodeFields
+    }
+  }
+}
+    ${CodeFieldsFragmentDoc}`;
+export type IssueCodeMutationFn = ApolloReactCommon.MutationFunction<IssueCodeMutation, IssueCodeMutationVariables>;
+
+/**
+ * __useIssueCodeMutation__
+ *
+ * To run a mutation, you first call `useIssueCodeMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useIssueCodeMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [issueCodeMutation, { data, loading, error }] = useIssueCodeMutation({
+ *   variables: {
+ *      input: // value for 'input'
+ *   },
+ * });
+ */
+export function useIssueCodeMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<IssueCodeMutation, IssueCodeMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<IssueCodeMutation, IssueCodeMutationVariables>(IssueCodeDocument, options);
+      }
+export type IssueCodeMutationHookResult = ReturnType<typeof useIssueCodeMutation>;
+export type IssueCodeMutationResult = ApolloReactCommon.MutationResult<IssueCodeMutation>;
+export type IssueCodeMutationOptions = ApolloReactCommon.BaseMutationOptions<IssueCodeMutation, IssueCodeMutationVariables>;
+export const IssueCodesDocument = gql`
+    mutation IssueCodes($input: IssueCodesInput!) {
+  issueCodes(input: $input) {
+    code
+    record {
+      ...CodeFields
+    }
+  }
+}
+    ${CodeFieldsFragmentDoc}`;
+export type IssueCodesMutationFn = ApolloReactCommon.MutationFunction<IssueCodesMutation, IssueCodesMutationVariables>;
+
+/**
+ * __useIssueCodesMutation__
+ *
+ * To run a mutation, you first call `useIssueCodesMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useIssueCodesMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [issueCodesMutation, { data, loading, error }] = useIssueCodesMutation({
+ *   variables: {
+ *      input: // value for 'input'
+ *   },
+ * });
+ */
+export function useIssueCodesMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<IssueCodesMutation, IssueCodesMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<IssueCodesMutation, IssueCodesMutationVariables>(IssueCodesDocument, options);
+      }
+export type IssueCodesMutationHookResult = ReturnType<typeof useIssueCodesMutation>;
+export type IssueCodesMutationResult = ApolloReactCommon.MutationResult<IssueCodesMutation>;
+export type IssueCodesMutationOptions = ApolloReactCommon.BaseMutationOptions<IssueCodesMutation, IssueCodesMutationVariables>;
+export const RedeemCodeDocument = gql`
+    mutation RedeemCode($input: RedeemCodeInput!) {
+  redeemCode(input: $input) {
+    __typename
+    ... on Redemption {
+      codeId
+      purpose
+      scope
+      grant
+      subject
+      redeemedAt
+    }
+    ... on RedeemFailure {
+      reason
+      retryAfterSeconds
+    }
+  }
+}
+    `;
+export type RedeemCodeMutationFn = ApolloReactCommon.MutationFunction<RedeemCodeMutation, RedeemCodeMutationVariables>;
+
+/**
+ * __useRedeemCodeMutation__
+ *
+ * To run a mutation, you first call `useRedeemCodeMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useRedeemCodeMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [redeemCodeMutation, { data, loading, error }] = useRedeemCodeMutation({
+ *   variables: {
+ *      input: // value for 'input'
+ *   },
+ * });
+ */
+export function useRedeemCodeMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<RedeemCodeMutation, RedeemCodeMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<RedeemCodeMutation, RedeemCodeMutationVariables>(RedeemCodeDocument, options);
+      }
+export type RedeemCodeMutationHookResult = ReturnType<typeof useRedeemCodeMutation>;
+export type RedeemCodeMutationResult = ApolloReactCommon.MutationResult<RedeemCodeMutation>;
+export type RedeemCodeMutationOptions = ApolloReactCommon.BaseMutationOptions<RedeemCodeMutation, RedeemCodeMutationVariables>;
+export const RevokeCodeDocument = gql`
+    mutation RevokeCode($id: ID!, $scope: String) {
+  revokeCode(id: $id, scope: $scope) {
+    revoked
+    code {
+      ...CodeFields
+    }
+  }
+}
+    ${CodeFieldsFragmentDoc}`;
+export type RevokeCodeMutationFn = ApolloReactCommon.MutationFunction<RevokeCodeMutation, RevokeCodeMutationVariables>;
+
+/**
+ * __useRevokeCodeMutation__
+ *
+ * To run a mutation, you first call `useRevokeCodeMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useRevokeCodeMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [revokeCodeMutation, { data, loading, error }] = useRevokeCodeMutation({
+ *   variables: {
+ *      id: // value for 'id'
+ *      scope: // value for 'scope'
+ *   },
+ * });
+ */
+export function useRevokeCodeMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<RevokeCodeMutation, RevokeCodeMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<RevokeCodeMutation, RevokeCodeMutationVariables>(RevokeCodeDocument, options);
+      }
+export type RevokeCodeMutationHookResult = ReturnType<typeof useRevokeCodeMutation>;
+export type RevokeCodeMutationResult = ApolloReactCommon.MutationResult<RevokeCodeMutation>;
+export type RevokeCodeMutationOptions = ApolloReactCommon.BaseMutationOptions<RevokeCodeMutation, RevokeCodeMutationVariables>;

@@ -1,0 +1,21 @@
+import { ApolloClient, ApolloProvider, HttpLink, InMemoryCache } from '@apollo/client';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { RedeemPage } from './RedeemPage';
+import { graphqlEndpoint } from './endpoint';
+
+const client = new ApolloClient({
+  link: new HttpLink({ uri: graphqlEndpoint(window.location) }),
+  cache: new InMemoryCache(),
+});
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+
+createRoot(container).render(
+  <StrictMode>
+    <ApolloProvider client={client}>
+      <RedeemPage />
+    </ApolloProvider>
+  </StrictMode>,
+);

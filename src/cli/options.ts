@@ -1,0 +1,34 @@
+/** Parsers for the CLI's option values: each turns text into a value or a one-line reason. */
+import { InvalidArgumentError } from 'commander';
+import type { CodeState } from '../codes/types';
+
+export const OUTPUT_FORMATS = ['csv', 'jsonl'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+const CODE_STATES: readonly CodeState[] = ['REDEEMABLE', 'USED', 'REVOKED', 'EXPIRED'];
+
+const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+export function positiveInteger(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return value;
+}
+
+/** Seconds, or a number with a unit (90s, 15m, 12h, 30d): operators think of code lifetimes in days. */
+export function duration(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new InvalidArgumentError('expected seconds or a number with s, m, h or d (e.g. 3600, 12h, 30d).');
+  const seconds = Number(match[1]) * SECONDS_PER_UNIT[match[2] || 's'];
+  if (!Number.isSafeInteger(seconds) || seconds < 1)
+    throw new InvalidArgumentError('expected a lifetime of 1 second or more.');
+  return seconds;
+}
+
+export function codeState(text: string): CodeState {
+  const state = text.trim().toUpperCase() as CodeState;
+  if (!CODE_STATES.includes(state))
+    throw new InvalidArgumentError(`expected one of ${CODE_STATES.join(', ').toLowerCase()}.`);
+  return state;
+}

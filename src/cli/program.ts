@@ -1,0 +1,88 @@
+/** The command line: names, options and help text; the work is in commands.ts. */
+import { Command, Option } from 'commander';
+import * as commands from './commands';
+import type { CliIo } from './io';
+import { codeState, duration, OUTPUT_FORMATS, positiveInteger } from './options';
+import { withSession } from './session';
+
+const DEFAULT_LIST_SIZE = 50;
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('csv');
+}
+
+export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
+  const program = new Command('claimcheck')
+    .description(
+      "Administer claimcheck codes directly over the service layer. Reads the server's environment (DATABASE_URL, CODE_HMAC_KEYS, ...).",
+    )
+    // Set before adding commands: subcommands copy these settings.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, writeErr) => writeErr(`claimcheck: ${text}`),
+    })
+    .showHelpAfterError('(claimcheck --help lists the commands and their options)');
+
+  const session = <T>(use: Parameters<typeof withSession<T>>[2]) => withSession(env, io, use);
+
+  program
+    .command('issue')
+    .description('issue codes; the plaintext codes are written to stdout, once, and stored nowhere')
+    .option('--count <n>', 'how many codes', positiveInteger, 1)
+    .option('--purpose <purpose>', 'the flow the codes are for (redemption must name it)')
+    .option('--scope <scope>', 'tenant or community boundary')
+    .option('--grant <grant>', 'opaque payload returned to whoever redeems a code')
+    .option(
+      '--ttl <duration>',
+      'lifetime: seconds, or with a unit (12h, 30d); the policy default when absent',
+      duration,
+    )
+    .addOption(formatOption())
+    .action((options: commands.IssueCommandOptions) => session((s) => commands.issue(s, io, options)));
+
+  program
+    .command('revoke')
+    .description('revoke a code that is still unused')
+    .argument('<id>', 'the code id')
+    .option('--scope <scope>', 'only a code of this scope')
+    .action((id: string, options: { scope?: string }) =>
+      session((s) => commands.revoke(s, io, id, options.scope ?? null)),
+    );
+
+  program
+    .command('show')
+    .description("one code's metadata, as JSON")
+    .argument('<id>', 'the code id')
+    .option('--scope <scope>', 'only a code of this scope')
+    .action((id: string, options: { scope?: string }) =>
+      session((s) => commands.show(s, io, id, options.scope ?? null)),
+    );
+
+  program
+    .command('list')
+    .description('codes, newest first, one page at a time')
+    .option('--scope <scope>', 'only this scope')
+    .option('--purpose <purpose>', 'only this purpose')
+    .option('--state <state>', 'redeemable, used, revoked or expired', codeState)
+    .option('--first <n>', 'page size, at most 500', positiveInteger, DEFAULT_LIST_SIZE)
+    .option('--after <cursor>', 'the cursor printed after the previous page')
+    .addOption(formatOption())
+    .action((options: commands.ListCommandOptions) => session((s) => commands.list(s, io, options)));
+
+  program
+    .command('stats')
+    .description('counts of codes by state, as JSON')
+    .option('--scope <scope>', 'only this scope')
+    .option('--purpose <purpose>', 'only this purpose')
+    .action((options: { scope?: string; purpose?: string }) => session((s) => commands.stats(s, io, options)));
+
+  program
+    .command('keygen')
+    .description('print a fresh CODE_HMAC_KEYS entry (version:base64key of 32 random bytes)')
+    .option('--version <version>', 'the key version label', 'v1')
+    .action((options: { version: string }) => commands.keygen(io, options.version));
+
+  return program;
+}

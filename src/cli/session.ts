@@ -1,0 +1,28 @@
+/** The service layer for one CLI command: the server's configuration and wiring, opened and closed around it. */
+import type { CodeServiceApi } from '../codes/types';
+import { loadConfig, type Config } from '../config/config';
+import { createLogger } from '../server/logger';
+import { openServices } from '../server/services';
+import type { CliIo } from './io';
+
+export interface Session {
+  readonly service: CodeServiceApi;
+  readonly config: Config;
+}
+
+export async function withSession<T>(
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  use: (session: Session) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(env);
+  // stdout carries the command's output (issued codes); everything else goes to stderr.
+  for (const notice of config.notices) io.stderr.write(`claimcheck: ${notice}\n`);
+  const logger = createLogger('warn', io.stderr);
+  const services = await openServices(config, logger);
+  try {
+    return await use({ service: services.service, config });
+  } finally {
+    await services.close();
+  }
+}
