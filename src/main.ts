@@ -1,7 +1,7 @@
 /** The entry point (npm start): configuration, database, HTTP server, graceful shutdown. */
 import 'reflect-metadata';
 import { ConfigError, loadProcessConfig, type Config } from './config/config';
-import { createLogger, type Logger } from './server/logger';
+import { createLogger, describeError, type Logger } from './ops/logger';
 import { createServer, type ClaimcheckServer } from './server/server';
 import { DatabaseUnreachable } from './server/services';
 
@@ -55,7 +55,7 @@ function stopOnSignals(server: ClaimcheckServer, config: Config, logger: Logger)
     server.close().then(
       () => exit(0),
       (error: unknown) => {
-        logger.error({ err: { type: (error as Error).name, message: (error as Error).message } }, 'unclean shutdown');
+        logger.error({ error: describeError(error) }, 'unclean shutdown');
         exit(1);
       },
     );

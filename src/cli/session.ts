@@ -1,7 +1,7 @@
 /** The service layer for one CLI command: the server's configuration and wiring, opened and closed around it. */
 import type { CodeServiceApi } from '../codes/types';
 import { loadConfig, type Config } from '../config/config';
-import { createLogger } from '../server/logger';
+import { createLogger } from '../ops/logger';
 import { openServices } from '../server/services';
 import type { CliIo } from './io';
 

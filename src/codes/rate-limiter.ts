@@ -16,12 +16,28 @@ export type Gate =
 export type FailureVerdict =
   { readonly exceeded: false } | { readonly exceeded: true; readonly retryAfterSeconds: number };
 
+interface PendingFailure {
+  readonly now: Date;
+  resolve(verdict: FailureVerdict): void;
+  reject(error: unknown): void;
+}
+
+interface FailureQueue {
+  readonly buckets: AttemptBuckets;
+  readonly waiting: PendingFailure[];
+}
+
+const NOT_EXCEEDED: FailureVerdict = { exceeded: false };
+
 /**
  * Failed-attempt limits stored in the database, so every instance shares them.
  * Buckets are keyed by an HMAC of the client key and of the scope: a leaked
  * table reveals no client address.
  */
 export class RateLimiter {
+  /** Failures waiting to be counted, per bucket pair; present while a count for that pair is being written. */
+  private readonly queues = new Map<string, FailureQueue>();
+
   constructor(
     private readonly store: RateLimitStore,
     private readonly settings: RateLimitSettings,
@@ -36,58 +52,91 @@ export class RateLimiter {
     };
   }
 
-  async check(buckets: AttemptBuckets, now: Date): Promise<Gate> {
-    const live = await this.guard(() => this.store.read([buckets.client, buckets.scope], now));
-    if (live === null) return { blocked: false, clientHasFailures: false };
-    const retryAfterSeconds = this.retryAfter(buckets, live, now, (failures, limit) => failures >= limit);
-    if (retryAfterSeconds !== null) return { blocked: true, retryAfterSeconds };
+  keysOf(buckets: AttemptBuckets): Buffer[] {
+    return [buckets.client, buckets.scope];
+  }
+
+  /** Whether the live buckets (as read with the attempt) allow another attempt now. */
+  evaluate(buckets: AttemptBuckets, live: readonly RateLimitBucket[], now: Date): Gate {
+    const blocking = live.filter((bucket) => bucket.failures >= this.limitOf(bucket, buckets));
+    if (blocking.length > 0) return { blocked: true, retryAfterSeconds: retryAfter(blocking, now) };
     return { blocked: false, clientHasFailures: live.some((bucket) => bucket.key.equals(buckets.client)) };
   }
 
   /**
-   * Counts a failed attempt. Attempts admitted together can all pass check();
-   * the count after this one's increment decides whether it was within budget,
-   * so that however many race, at most maxFailures failures are answered.
+   * Counts a failed attempt and says whether it was within budget. Attempts
+   * admitted together all passed the gate; the count as of this attempt's own
+   * increment decides, so that however many race, at most maxFailures failures
+   * are answered. Failures of one bucket pair that arrive while a count is
+   * being written are counted together in the next write (one upsert of +N),
+   * each still getting its own position, so a burst costs a few writes rather
+   * than one lock-serialized write per attempt.
    */
-  async recordFailure(buckets: AttemptBuckets, now: Date): Promise<FailureVerdict> {
-    const windowEndsAt = new Date(now.getTime() + this.settings.windowSeconds * 1000);
-    const after = await this.guard(() => this.store.recordFailure([buckets.client, buckets.scope], now, windowEndsAt));
-    if (after === null) return { exceeded: false };
-    const retryAfterSeconds = this.retryAfter(buckets, after, now, (failures, limit) => failures > limit);
-    return retryAfterSeconds === null ? { exceeded: false } : { exceeded: true, retryAfterSeconds };
+  recordFailure(buckets: AttemptBuckets, now: Date): Promise<FailureVerdict> {
+    const id = Buffer.concat(this.keysOf(buckets)).toString('base64');
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(id);
+      if (queue) {
+        queue.waiting.push({ now, resolve, reject });
+        return;
+      }
+      const fresh: FailureQueue = { buckets, waiting: [{ now, resolve, reject }] };
+      this.queues.set(id, fresh);
+      void this.drain(id, fresh);
+    });
   }
 
   async clearClient(buckets: AttemptBuckets): Promise<void> {
-    await this.guard(() => this.store.clear(buckets.client));
+    try {
+      await this.store.clear(buckets.client);
+    } catch (cause) {
+      if (!this.settings.failOpen) throw new RateLimiterUnavailable({ cause });
+    }
   }
 
-  private retryAfter(
+  private async drain(id: string, queue: FailureQueue): Promise<void> {
+    while (queue.waiting.length > 0) await this.count(queue.buckets, queue.waiting.splice(0));
+    this.queues.delete(id);
+  }
+
+  private async count(buckets: AttemptBuckets, batch: readonly PendingFailure[]): Promise<void> {
+    const now = new Date(Math.max(...batch.map((member) => member.now.getTime())));
+    const windowEndsAt = new Date(now.getTime() + this.settings.windowSeconds * 1000);
+    let after: RateLimitBucket[];
+    try {
+      after = await this.store.recordFailure(this.keysOf(buckets), now, windowEndsAt, batch.length);
+    } catch (cause) {
+      // Fails closed unless configured open: a broken limiter must not become an unlimited guessing oracle.
+      for (const member of batch) {
+        if (this.settings.failOpen) member.resolve(NOT_EXCEEDED);
+        else member.reject(new RateLimiterUnavailable({ cause }));
+      }
+      return;
+    }
+    batch.forEach((member, index) => member.resolve(this.verdict(buckets, after, now, batch.length - 1 - index)));
+  }
+
+  /** The verdict of the failure that came `later` places before the end of its batch. */
+  private verdict(
     buckets: AttemptBuckets,
-    live: readonly RateLimitBucket[],
+    after: readonly RateLimitBucket[],
     now: Date,
-    isOver: (failures: number, limit: number) => boolean,
-  ): number | null {
-    const blocking = live.filter((bucket) => isOver(bucket.failures, this.limitOf(bucket, buckets)));
-    if (blocking.length === 0) return null;
-    const latestEnd = Math.max(...blocking.map((bucket) => bucket.windowEndsAt.getTime()));
-    return Math.max(1, Math.ceil((latestEnd - now.getTime()) / 1000));
+    later: number,
+  ): FailureVerdict {
+    const over = after.filter((bucket) => bucket.failures - later > this.limitOf(bucket, buckets));
+    return over.length === 0 ? NOT_EXCEEDED : { exceeded: true, retryAfterSeconds: retryAfter(over, now) };
   }
 
   private limitOf(bucket: RateLimitBucket, buckets: AttemptBuckets): number {
     return bucket.key.equals(buckets.client) ? this.settings.maxFailures : this.settings.scopeMaxFailures;
   }
 
-  /** Fails closed unless configured open: a broken limiter must not become an unlimited guessing oracle. */
-  private async guard<T>(operation: () => Promise<T>): Promise<T | null> {
-    try {
-      return await operation();
-    } catch (cause) {
-      if (this.settings.failOpen) return null;
-      throw new RateLimiterUnavailable({ cause });
-    }
-  }
-
   private bucketKey(kind: 'client' | 'scope', value: string): Buffer {
     return createHmac('sha256', this.bucketSecret).update(`claimcheck.ratelimit.v1\0${kind}\0${value}`).digest();
   }
+}
+
+function retryAfter(buckets: readonly RateLimitBucket[], now: Date): number {
+  const latestEnd = Math.max(...buckets.map((bucket) => bucket.windowEndsAt.getTime()));
+  return Math.max(1, Math.ceil((latestEnd - now.getTime()) / 1000));
 }

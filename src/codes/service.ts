@@ -6,11 +6,12 @@ import { newCodeId, isCodeId } from './ids';
 import type { KeyRing } from './keyring';
 import { normalizeCode } from './normalize';
 import type { CodePolicy } from './policy';
-import { RateLimiter, type AttemptBuckets } from './rate-limiter';
+import { RateLimiter, type AttemptBuckets, type Gate } from './rate-limiter';
 import { codeState } from './state';
 import type {
   CheckRequest,
   CheckResult,
+  ClientIdentity,
   Clock,
   CodeFilter,
   CodePageView,
@@ -35,12 +36,16 @@ import type {
   AuditEvent,
   AuditEventType,
   AuditLog,
+  ClaimOutcome,
+  ClaimRequest,
   CodeMetadata,
   CodeStore,
   InspectedCode,
+  LookupCandidate,
   MatchCriteria,
   NewCodeRecord,
   RateLimitStore,
+  RedeemableCode,
 } from '../store/port';
 
 export interface CodeServiceDeps {
@@ -78,6 +83,7 @@ type AttemptOperation = 'redeem' | 'check';
 
 export class CodeService implements CodeServiceApi {
   private readonly limiter: RateLimiter;
+  private readonly claimsInFlight = new Map<string, Promise<ClaimOutcome>>();
 
   constructor(private readonly deps: CodeServiceDeps) {
     if (!Number.isInteger(deps.maxBatch) || deps.maxBatch < 1)
@@ -124,18 +130,14 @@ export class CodeService implements CodeServiceApi {
     validateRedeemRequest(request);
     const now = this.deps.clock.now();
     const criteria: MatchCriteria = { scope: request.scope, purpose: request.purpose };
-    const buckets = this.limiter.bucketsFor(request.client.clientKey, request.scope);
-    // The limit is checked before the code is even parsed, so a blocked client learns nothing.
-    const gate = await this.limiter.check(buckets, now);
-    if (gate.blocked) return this.rateLimited('redeem', gate.retryAfterSeconds, now, request);
-    const normalized = normalizeCode(request.code, this.deps.policy.length);
-    if (!normalized.ok) return this.failed('redeem', 'MALFORMED', null, buckets, now, request);
-    const candidates = this.deps.keyRing.candidates(normalized.code);
-    const found = await this.deps.store.findRedeemable(candidates, now, criteria);
+    const attempt = await this.openAttempt(request.code, criteria, request.client, now);
+    if (attempt.gate.blocked) return this.rateLimited('redeem', attempt.gate.retryAfterSeconds, now, request);
+    if (attempt.candidates.length === 0) return this.failed('redeem', 'MALFORMED', null, attempt, now, request);
+    const { found } = attempt;
     const token =
       request.idempotencyKey === null ? randomClaimToken(this.deps.random) : claimTokenHash(request.idempotencyKey);
     if (found) {
-      const outcome = await this.deps.store.claimCode({
+      const outcome = await this.claim({
         ...criteria,
         codeId: found.id,
         lookupKey: found.lookupKey,
@@ -146,28 +148,23 @@ export class CodeService implements CodeServiceApi {
       });
       if (outcome.kind === 'won') {
         // Only a consumed code clears the client's failures: a check must not, or one valid code would reset them forever.
-        if (gate.clientHasFailures) await this.limiter.clearClient(buckets);
+        if (attempt.gate.clientHasFailures) await this.limiter.clearClient(attempt.buckets);
         this.deps.observer?.attempt('redeem', 'redeemed');
+        const { id: codeId, purpose, scope, grant } = found;
         return {
           kind: 'redeemed',
-          redemption: {
-            codeId: found.id,
-            purpose: found.purpose,
-            scope: found.scope,
-            grant: found.grant,
-            subject: request.subject,
-            redeemedAt: now,
-          },
+          redemption: { codeId, purpose, scope, grant, subject: request.subject, redeemedAt: now },
         };
       }
+      if (request.idempotencyKey === null) return this.failed('redeem', 'LOST_RACE', found.id, attempt, now, request);
     }
-    const inspected = await this.deps.store.inspect(candidates);
+    const inspected = await this.deps.store.inspect(attempt.candidates);
     if (request.idempotencyKey !== null && inspected && isReplay(inspected, token, criteria)) {
       this.deps.observer?.attempt('redeem', 'replayed');
       return { kind: 'redeemed', redemption: replayedRedemption(inspected) };
     }
     const reason: FailureReason = found ? 'LOST_RACE' : classifyFailure(inspected, criteria, now);
-    return this.failed('redeem', reason, inspected?.id ?? null, buckets, now, request);
+    return this.failed('redeem', reason, inspected?.id ?? null, attempt, now, request);
   }
 
   async check(request: CheckRequest): Promise<CheckResult> {
@@ -175,27 +172,17 @@ export class CodeService implements CodeServiceApi {
     const now = this.deps.clock.now();
     const criteria: MatchCriteria = { scope: request.scope, purpose: request.purpose };
     const context: AttemptContext = { ...criteria, subject: null };
-    const buckets = this.limiter.bucketsFor(request.client.clientKey, request.scope);
-    const gate = await this.limiter.check(buckets, now);
-    if (gate.blocked) return this.rateLimited('check', gate.retryAfterSeconds, now, context);
-    const normalized = normalizeCode(request.code, this.deps.policy.length);
-    if (!normalized.ok) return this.failed('check', 'MALFORMED', null, buckets, now, context);
-    const candidates = this.deps.keyRing.candidates(normalized.code);
-    const found = await this.deps.store.findRedeemable(candidates, now, criteria);
-    if (found) {
+    const attempt = await this.openAttempt(request.code, criteria, request.client, now);
+    if (attempt.gate.blocked) return this.rateLimited('check', attempt.gate.retryAfterSeconds, now, context);
+    if (attempt.candidates.length === 0) return this.failed('check', 'MALFORMED', null, attempt, now, context);
+    if (attempt.found) {
       this.deps.observer?.attempt('check', 'redeemable');
-      const { id: codeId, purpose, scope, grant, expiresAt } = found;
+      const { id: codeId, purpose, scope, grant, expiresAt } = attempt.found;
       return { kind: 'redeemable', code: { codeId, purpose, scope, grant, expiresAt } };
     }
-    const inspected = await this.deps.store.inspect(candidates);
-    return this.failed(
-      'check',
-      classifyFailure(inspected, criteria, now),
-      inspected?.id ?? null,
-      buckets,
-      now,
-      context,
-    );
+    const inspected = await this.deps.store.inspect(attempt.candidates);
+    const reason = classifyFailure(inspected, criteria, now);
+    return this.failed('check', reason, inspected?.id ?? null, attempt, now, context);
   }
 
   async revoke(codeId: string, within: string | null): Promise<RevokeResult> {
@@ -235,6 +222,44 @@ export class CodeService implements CodeServiceApi {
 
   async stats(filter: Omit<CodeFilter, 'state'>): Promise<CodeStats> {
     return this.deps.store.countByState(filter, this.deps.clock.now());
+  }
+
+  /**
+   * The start every redemption and check shares. Normalization needs no
+   * database; the rate-limit buckets and the lookup then travel in one read,
+   * and the gate is decided before anything the lookup found is looked at, so
+   * a blocked client learns nothing. A malformed code has no candidates and
+   * reads only the buckets.
+   */
+  private async openAttempt(
+    code: string,
+    criteria: MatchCriteria,
+    client: ClientIdentity,
+    now: Date,
+  ): Promise<Attempt> {
+    const buckets = this.limiter.bucketsFor(client.clientKey, criteria.scope);
+    const normalized = normalizeCode(code, this.deps.policy.length);
+    const candidates = normalized.ok ? this.deps.keyRing.candidates(normalized.code) : [];
+    const snapshot = await this.deps.store.readAttempt(this.limiter.keysOf(buckets), candidates, now, criteria);
+    const gate = this.limiter.evaluate(buckets, snapshot.buckets, now);
+    return { buckets, gate, candidates, found: snapshot.code };
+  }
+
+  /**
+   * The database decides every claim; a claim of the same code already in
+   * flight in this process only spares the ones it beats: once it has won,
+   * any other claim of the code would match no row.
+   */
+  private async claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    const running = this.claimsInFlight.get(request.codeId);
+    if (running && (await running.catch(() => LOST)).kind === 'won') return LOST;
+    const claim = this.deps.store.claimCode(request);
+    if (!this.claimsInFlight.has(request.codeId)) this.claimsInFlight.set(request.codeId, claim);
+    try {
+      return await claim;
+    } finally {
+      if (this.claimsInFlight.get(request.codeId) === claim) this.claimsInFlight.delete(request.codeId);
+    }
   }
 
   private drawBatch(count: number, options: IssueOptions, now: Date, expiresAt: Date): DrawnCode[] {
@@ -282,11 +307,11 @@ export class CodeService implements CodeServiceApi {
     operation: AttemptOperation,
     reason: FailureReason,
     codeId: string | null,
-    buckets: AttemptBuckets,
+    attempt: Attempt,
     now: Date,
     request: AttemptContext,
   ): Promise<RedeemFailure> {
-    const verdict = await this.limiter.recordFailure(buckets, now);
+    const verdict = await this.limiter.recordFailure(attempt.buckets, now);
     await this.deps.audit.append([
       this.event('redeem_failed', now, codeId, request, request.subject, `${operation}:${reason}`),
     ]);
@@ -325,6 +350,16 @@ interface DrawnCode {
   readonly code: string;
   readonly record: NewCodeRecord;
 }
+
+interface Attempt {
+  readonly buckets: AttemptBuckets;
+  readonly gate: Gate;
+  /** Empty when the code is malformed. */
+  readonly candidates: readonly LookupCandidate[];
+  readonly found: RedeemableCode | null;
+}
+
+const LOST: ClaimOutcome = { kind: 'lost' };
 
 interface AttemptContext {
   readonly scope: string | null;

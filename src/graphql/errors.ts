@@ -6,6 +6,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { describeError } from '../ops/logger';
 import { CodeSpaceExhausted, InvalidInput, RateLimiterUnavailable } from '../codes/errors';
 import { InvariantViolation, StoreUnavailable } from '../store/errors';
 
@@ -73,21 +74,21 @@ export function createErrorFormatter({ logger, onInvariantViolation }: ErrorForm
     if (original instanceof Unauthenticated) return shown(ErrorCode.UNAUTHENTICATED, original.message);
     if (original instanceof Forbidden) return shown(ErrorCode.FORBIDDEN, original.message);
     if (original instanceof StoreUnavailable || original instanceof RateLimiterUnavailable) {
-      logger.warn({ err: describe(original) }, 'dependency unavailable');
+      logger.warn({ error: describeError(original) }, 'dependency unavailable');
       return shown(ErrorCode.TEMPORARILY_UNAVAILABLE, UNAVAILABLE_MESSAGE);
     }
     if (original instanceof CodeSpaceExhausted) {
-      logger.error({ err: describe(original) }, 'code space exhausted');
+      logger.error({ error: describeError(original) }, 'code space exhausted');
       return shown(ErrorCode.CODE_SPACE_EXHAUSTED, EXHAUSTED_MESSAGE);
     }
     if (original instanceof InvariantViolation) {
       onInvariantViolation();
-      logger.error({ err: describe(original) }, 'invariant violated');
+      logger.error({ error: describeError(original) }, 'invariant violated');
       return shown(ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE);
     }
     const requestCode = requestErrorCode(original, formatted);
     if (requestCode) return shown(requestCode, withoutEchoedValues(formatted.message));
-    logger.error({ err: describe(original) }, 'unexpected error');
+    logger.error({ error: describeError(original) }, 'unexpected error');
     return shown(ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE);
   };
 }
@@ -96,12 +97,6 @@ export function createErrorFormatter({ logger, onInvariantViolation }: ErrorForm
 function requestErrorCode(original: unknown, formatted: GraphQLFormattedError): string | null {
   const code = formatted.extensions?.code;
   return original instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code) ? code : null;
-}
-
-/** What the log keeps of an error: its kind, message and stack. Our errors never put a secret in their message. */
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error };
-  return { type: error.name, message: error.message, stack: error.stack };
 }
 
 /** graphql-js quotes a bad variable's value in its message; the value may be a code or a key. */

@@ -5,7 +5,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -21,7 +24,7 @@ import { Metrics } from '../ops/metrics';
 import { opsRouter } from '../ops/routes';
 import type { ServerContext } from './context';
 import { bodyErrors, httpMetrics, requestId, requestIdOf, studioCors } from './http';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../ops/logger';
 import { requestLogPlugin } from './request-log';
 import { openServices, type OpenServicesOptions, type Services } from './services';
 
@@ -125,6 +128,8 @@ function createApollo(
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<ServerContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      // Cache hints are computed for every resolved field; no response here may be cached, so that work is waste.
+      ApolloServerPluginCacheControlDisabled(),
       landingPage(config),
       requestLogPlugin(logger, metrics),
     ],
@@ -152,6 +157,8 @@ function mountRoutes(
   // Express accepts a mutable array only.
   app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
   app.disable('x-powered-by');
+  // GraphQL answers are POST results, never revalidated: hashing each body for an ETag is wasted work.
+  app.disable('etag');
   app.use(requestId(), httpMetrics(metrics));
   app.use(opsRouter({ metrics, ping: services.ping }));
   app.use(

@@ -6,6 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { describeError } from '../ops/logger';
+import { AuditBuffer } from '../codes/audit-buffer';
+import { bufferedRandom } from '../codes/random';
 import { CodeService } from '../codes/service';
 import type { Clock, ServiceObserver } from '../codes/types';
 import { describeDatabase, type Config } from '../config/config';
@@ -40,6 +43,7 @@ export class DatabaseUnreachable extends Error {
 const systemClock: Clock = { now: () => new Date() };
 const PURGE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 1000;
+const AUDIT_BUFFERING = { flushIntervalMs: 50, maxBatch: 500, maxPending: 50_000 };
 
 export async function openServices(
   config: Config,
@@ -74,14 +78,18 @@ export function assembleServices(
   const storeOptions = { statementTimeoutMs: config.dbStatementTimeoutMs };
   const store = new MysqlCodeStore(pool, storeOptions);
   const rateLimits = new MysqlRateLimitStore(pool, storeOptions);
+  const audit = new AuditBuffer(new MysqlAuditLog(pool, storeOptions), {
+    ...AUDIT_BUFFERING,
+    onWriteFailure: (error, dropped) => logger.warn({ error: describeError(error), dropped }, 'audit write failed'),
+  });
   const service = new CodeService({
     store,
     rateLimits,
-    audit: new MysqlAuditLog(pool, storeOptions),
+    audit,
     keyRing: config.keyRing,
     policy: config.policy,
     clock: systemClock,
-    random: randomBytes,
+    random: bufferedRandom(randomBytes),
     rateLimit: config.rateLimit,
     maxBatch: config.maxBatch,
     observer: options.observer,
@@ -96,6 +104,7 @@ export function assembleServices(
     close: () => {
       closing ??= (async () => {
         clearInterval(purge);
+        await audit.flush();
         await pool.end();
       })();
       return closing;
@@ -107,10 +116,7 @@ export function assembleServices(
 function startPurge(rateLimits: RateLimitStore, logger: Logger, intervalMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     rateLimits.purgeExpired(systemClock.now(), PURGE_BATCH).catch((error: unknown) => {
-      logger.warn(
-        { err: { type: (error as Error).name, message: (error as Error).message } },
-        'rate-limit purge failed',
-      );
+      logger.warn({ error: describeError(error) }, 'rate-limit purge failed');
     });
   }, intervalMs);
   timer.unref();

@@ -118,6 +118,18 @@ export interface CodeStore {
   ): Promise<RedeemableCode | null>;
 
   /**
+   * Everything one redemption attempt reads, in one round trip: the live
+   * rate-limit buckets among `bucketKeys` (as RateLimitStore.read) and the
+   * record findRedeemable would return (none when `candidates` is empty).
+   */
+  readAttempt(
+    bucketKeys: readonly Buffer[],
+    candidates: readonly LookupCandidate[],
+    now: Date,
+    criteria: MatchCriteria,
+  ): Promise<AttemptSnapshot>;
+
+  /**
    * One conditional UPDATE in a transaction: won iff exactly one row changed
    * and COMMIT succeeded. More than one row throws InvariantViolation and
    * rolls back. If the COMMIT's answer is lost, the row is re-read and the
@@ -163,15 +175,20 @@ export interface RateLimitBucket {
   readonly windowEndsAt: Date;
 }
 
+export interface AttemptSnapshot {
+  readonly buckets: readonly RateLimitBucket[];
+  readonly code: RedeemableCode | null;
+}
+
 export interface RateLimitStore {
   /** The live (unexpired at `now`) buckets among `keys`. */
   read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]>;
   /**
-   * Counts one failure in each bucket atomically (a bucket whose window has
-   * ended restarts at 1 with a window ending at `windowEndsAt`) and returns
-   * the buckets after the change.
+   * Counts `count` failures in each bucket atomically (a bucket whose window
+   * has ended restarts at `count` with a window ending at `windowEndsAt`) and
+   * returns the buckets as this change left them, before any other change.
    */
-  recordFailure(keys: readonly Buffer[], now: Date, windowEndsAt: Date): Promise<RateLimitBucket[]>;
+  recordFailure(keys: readonly Buffer[], now: Date, windowEndsAt: Date, count: number): Promise<RateLimitBucket[]>;
   clear(key: Buffer): Promise<void>;
   /** Deletes at most `limit` buckets whose window ended before `now`; returns how many. */
   purgeExpired(now: Date, limit: number): Promise<number>;

@@ -153,6 +153,20 @@ export function defineCodeStoreConformance(name: string, factory: () => Promise<
         expect(found?.id).toBe(record.id);
       });
 
+      it('reads an attempt: the record findRedeemable finds, and no bucket that was never counted', async () => {
+        const record = await insert({ purpose: 'promo' });
+        const used = await insert({ purpose: 'promo' });
+        await store.claimCode(claimOf(used));
+        const criteria = { scope: null, purpose: 'promo' };
+        for (const wanted of [record, used]) {
+          const candidates = [strangerCandidate(), candidate(wanted)];
+          const snapshot = await store.readAttempt([randomBytes(32)], candidates, NOW, criteria);
+          expect(snapshot).toEqual({ buckets: [], code: await store.findRedeemable(candidates, NOW, criteria) });
+        }
+        expect((await store.readAttempt([], [candidate(record)], NOW, criteria)).code?.id).toBe(record.id);
+        expect(await store.readAttempt([], [candidate(record)], NOW, ANY)).toEqual({ buckets: [], code: null });
+      });
+
       it('matches a record only through the key version that produced it', async () => {
         const record = await insert({ keyVersion: 'v2' });
         const otherVersion = { lookupKey: record.lookupKey, keyVersion: 'v1' };

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { generateKeyLine } from '../../src/codes/keyring';
 import { loadConfig, type Config } from '../../src/config/config';
-import { createLogger } from '../../src/server/logger';
+import { createLogger } from '../../src/ops/logger';
 import { createServer, type ClaimcheckServer, type ServerDeps } from '../../src/server/server';
 import { createTestDatabase, type TestDatabase } from './database';
 

@@ -5,6 +5,7 @@
 import type { Pool, ResultSetHeader } from 'mysql2/promise';
 import { DuplicateLookupKey, InvariantViolation } from '../errors';
 import type {
+  AttemptSnapshot,
   AuditEvent,
   ClaimOutcome,
   ClaimRequest,
@@ -24,6 +25,7 @@ import { writeEvents } from './audit-log';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, multiRowInserts, placeholders, runStatements } from './batches';
 import { isDuplicateKeyError, isRetryableError, outcomeUnknown, redactedCause, toStoreError } from './errors';
 import { binaryToId, idToBinary, isCodeId } from './ids';
+import { BUCKET_COLUMNS, distinctSorted, toBucket } from './rate-limit-store';
 import { type MysqlAdapterOptions, MysqlRunner } from './runner';
 import { inTransaction, type MysqlSession, type Rows, type SqlValue } from './session';
 
@@ -45,6 +47,10 @@ const METADATA_COLUMNS =
   'id, key_version, purpose, scope, grant_payload, created_at, expires_at, used_at, used_by, revoked_at';
 const INSPECT_COLUMNS = `${METADATA_COLUMNS}, lookup_key, claim_token_hash`;
 const REDEEMABLE_COLUMNS = 'id, lookup_key, key_version, purpose, scope, grant_payload, expires_at';
+/** Column fillers that let bucket rows and a code row share one UNION ALL result. */
+const NO_REDEEMABLE_COLUMNS =
+  'NULL AS id, NULL AS lookup_key, NULL AS key_version, NULL AS purpose, NULL AS scope, NULL AS grant_payload, NULL AS expires_at';
+const NO_BUCKET_COLUMNS = 'NULL AS bucket_key, NULL AS failures, NULL AS window_ends_at';
 const CODE_COLUMNS = [
   'id',
   'lookup_key',
@@ -223,6 +229,42 @@ export class MysqlCodeStore implements CodeStore {
       session.execute<Rows>(`SELECT ${REDEEMABLE_COLUMNS} FROM codes${where.sql} LIMIT 1`, where.values),
     );
     return rows.length === 0 ? null : toRedeemable(rows[0]);
+  }
+
+  async readAttempt(
+    bucketKeys: readonly Buffer[],
+    candidates: readonly LookupCandidate[],
+    now: Date,
+    criteria: MatchCriteria,
+  ): Promise<AttemptSnapshot> {
+    const keys = distinctSorted(bucketKeys);
+    const parts: Condition[] = [];
+    if (keys.length > 0) {
+      parts.push({
+        sql: `(SELECT ${BUCKET_COLUMNS}, ${NO_REDEEMABLE_COLUMNS} FROM rate_limit_buckets WHERE bucket_key IN ${placeholders(keys.length)} AND window_ends_at > ?)`,
+        values: [...keys, now],
+      });
+    }
+    if (candidates.length > 0) {
+      const where = joinConditions([candidatesCondition(candidates), claimableCondition(now, criteria)]);
+      parts.push({
+        sql: `(SELECT ${NO_BUCKET_COLUMNS}, ${REDEEMABLE_COLUMNS} FROM codes${where.sql} LIMIT 1)`,
+        values: where.values,
+      });
+    }
+    if (parts.length === 0) return { buckets: [], code: null };
+    // One round trip for the gate and the lookup: the caller decides the gate first and discards the lookup when blocked.
+    const rows = await this.runner.run('readAttempt', (session) =>
+      session.execute<Rows>(
+        parts.map((part) => part.sql).join(' UNION ALL '),
+        parts.flatMap((part) => part.values),
+      ),
+    );
+    const codeRow = rows.find((row) => row.bucket_key === null);
+    return {
+      buckets: rows.filter((row) => row.bucket_key !== null).map(toBucket),
+      code: codeRow ? toRedeemable(codeRow) : null,
+    };
   }
 
   async claimCode(request: ClaimRequest): Promise<ClaimOutcome> {

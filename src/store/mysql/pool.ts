@@ -30,5 +30,7 @@ export function createMysqlPool(databaseUrl: string, options: MysqlPoolOptions):
     flags: ['FOUND_ROWS'],
     // One statement per call: a multi-statement is split non-atomically by Vitess (portability rule 4).
     multipleStatements: false,
+    // No async stack capture per statement: it cost ~4% of the redemption path's CPU in profiles.
+    trace: false,
   });
 }

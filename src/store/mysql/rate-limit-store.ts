@@ -4,24 +4,25 @@ import { placeholders } from './batches';
 import { type MysqlAdapterOptions, MysqlRunner } from './runner';
 import type { Rows, SqlValue } from './session';
 
-const SELECT_BUCKETS = 'SELECT bucket_key, failures, window_ends_at FROM rate_limit_buckets WHERE bucket_key IN';
+export const BUCKET_COLUMNS = 'bucket_key, failures, window_ends_at';
+const SELECT_BUCKETS = `SELECT ${BUCKET_COLUMNS} FROM rate_limit_buckets WHERE bucket_key IN`;
 // ON DUPLICATE KEY UPDATE assigns left to right and later assignments see
 // earlier ones: failures must be decided while window_ends_at still holds
 // the old window. The placeholders repeat rather than use VALUES(), which
 // MySQL 8.4 deprecates (and whose `AS new` replacement MariaDB lacks).
 const COUNT_FAILURE_UPDATE =
-  ' ON DUPLICATE KEY UPDATE failures = IF(window_ends_at <= ?, 1, failures + 1),' +
+  ' ON DUPLICATE KEY UPDATE failures = IF(window_ends_at <= ?, ?, failures + ?),' +
   ' window_ends_at = IF(window_ends_at <= ?, ?, window_ends_at)';
 const DELETE_BUCKET = 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?';
 const PURGE_EXPIRED = 'DELETE FROM rate_limit_buckets WHERE window_ends_at < ? LIMIT ?';
 
 /** Distinct keys in byte order: concurrent multi-key upserts then lock rows in one order and cannot deadlock. */
-function distinctSorted(keys: readonly Buffer[]): Buffer[] {
+export function distinctSorted(keys: readonly Buffer[]): Buffer[] {
   const byHex = new Map(keys.map((key) => [key.toString('hex'), key]));
   return [...byHex.values()].sort(Buffer.compare);
 }
 
-function toBucket(row: Rows[number]): RateLimitBucket {
+export function toBucket(row: Rows[number]): RateLimitBucket {
   return {
     key: row.bucket_key as Buffer,
     failures: Number(row.failures),
@@ -54,11 +55,24 @@ export class MysqlRateLimitStore implements RateLimitStore {
    * other failures out until COMMIT, so each caller sees the count its own
    * failure made, which is what lets the limiter answer exactly maxFailures.
    */
-  async recordFailure(keys: readonly Buffer[], now: Date, windowEndsAt: Date): Promise<RateLimitBucket[]> {
+  async recordFailure(
+    keys: readonly Buffer[],
+    now: Date,
+    windowEndsAt: Date,
+    count: number,
+  ): Promise<RateLimitBucket[]> {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     const distinct = distinctSorted(keys);
     if (distinct.length === 0) return [];
-    const tuples = distinct.map(() => '(?, 1, ?)').join(', ');
-    const values: SqlValue[] = [...distinct.flatMap((key) => [key, windowEndsAt]), now, now, windowEndsAt];
+    const tuples = distinct.map(() => '(?, ?, ?)').join(', ');
+    const values: SqlValue[] = [
+      ...distinct.flatMap((key) => [key, count, windowEndsAt]),
+      now,
+      count,
+      count,
+      now,
+      windowEndsAt,
+    ];
     const upsert = `INSERT INTO rate_limit_buckets (bucket_key, failures, window_ends_at) VALUES ${tuples}${COUNT_FAILURE_UPDATE}`;
     const rows = await this.runner.transaction('record rate-limit failure', async (session) => {
       await session.execute(upsert, values);

@@ -26,27 +26,27 @@ afterAll(async () => {
 it('counts every one of 40 concurrent failures', async () => {
   const client = randomBytes(32);
   const scope = randomBytes(32);
-  await Promise.all(Array.from({ length: 40 }, () => store.recordFailure([client, scope], NOW, WINDOW_END)));
+  await Promise.all(Array.from({ length: 40 }, () => store.recordFailure([client, scope], NOW, WINDOW_END, 1)));
   const buckets = await store.read([client, scope], NOW);
   expect(buckets.map((bucket) => bucket.failures)).toEqual([40, 40]);
 });
 
 it('returns the buckets after the change, each key counted once per call', async () => {
   const key = randomBytes(32);
-  expect(await store.recordFailure([key, key], NOW, WINDOW_END)).toEqual([
+  expect(await store.recordFailure([key, key], NOW, WINDOW_END, 1)).toEqual([
     { key, failures: 1, windowEndsAt: WINDOW_END },
   ]);
-  expect(await store.recordFailure([key], NOW, new Date(WINDOW_END.getTime() + 5000))).toEqual([
+  expect(await store.recordFailure([key], NOW, new Date(WINDOW_END.getTime() + 5000), 1)).toEqual([
     { key, failures: 2, windowEndsAt: WINDOW_END },
   ]);
-  expect(await store.recordFailure([], NOW, WINDOW_END)).toEqual([]);
+  expect(await store.recordFailure([], NOW, WINDOW_END, 1)).toEqual([]);
 });
 
 it('restarts an ended window at one', async () => {
   const key = randomBytes(32);
-  await store.recordFailure([key], NOW, WINDOW_END);
-  await store.recordFailure([key], NOW, WINDOW_END);
-  expect(await store.recordFailure([key], LATER, NEXT_WINDOW_END)).toEqual([
+  await store.recordFailure([key], NOW, WINDOW_END, 1);
+  await store.recordFailure([key], NOW, WINDOW_END, 1);
+  expect(await store.recordFailure([key], LATER, NEXT_WINDOW_END, 1)).toEqual([
     { key, failures: 1, windowEndsAt: NEXT_WINDOW_END },
   ]);
 });
@@ -54,7 +54,7 @@ it('restarts an ended window at one', async () => {
 it('reads only live buckets, and clears one', async () => {
   const live = randomBytes(32);
   const other = randomBytes(32);
-  await store.recordFailure([live, other], NOW, WINDOW_END);
+  await store.recordFailure([live, other], NOW, WINDOW_END, 1);
   expect(await store.read([live, randomBytes(32)], NOW)).toEqual([
     { key: live, failures: 1, windowEndsAt: WINDOW_END },
   ]);
@@ -67,10 +67,21 @@ it('reads only live buckets, and clears one', async () => {
 it('purges ended windows, at most the given number at a time', async () => {
   const ended = [randomBytes(32), randomBytes(32), randomBytes(32)];
   const live = randomBytes(32);
-  await store.recordFailure(ended, NOW, WINDOW_END);
-  await store.recordFailure([live], NOW, NEXT_WINDOW_END);
+  await store.recordFailure(ended, NOW, WINDOW_END, 1);
+  await store.recordFailure([live], NOW, NEXT_WINDOW_END, 1);
   expect(await store.purgeExpired(LATER, 2)).toBe(2);
   expect(await store.purgeExpired(LATER, 2)).toBe(1);
   expect(await store.purgeExpired(LATER, 2)).toBe(0);
   expect(await store.read([live], LATER)).toHaveLength(1);
+});
+
+it('counts several failures at once, and each concurrent caller sees the count its own change made', async () => {
+  const client = randomBytes(32);
+  const scope = randomBytes(32);
+  const seen = await Promise.all(
+    Array.from({ length: 20 }, () => store.recordFailure([client, scope], NOW, WINDOW_END, 3)),
+  );
+  const clientCounts = seen.map((buckets) => buckets.find((bucket) => bucket.key.equals(client))!.failures);
+  expect(clientCounts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => 3 * (index + 1)));
+  await expect(store.recordFailure([client], NOW, WINDOW_END, 0)).rejects.toThrow(RangeError);
 });

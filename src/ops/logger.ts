@@ -16,8 +16,18 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-/** `destination` lets tests capture the lines; stdout otherwise. */
+/**
+ * `destination` lets tests capture the lines; stdout otherwise, written
+ * asynchronously so that a line per request never blocks the event loop
+ * (the entry point flushes before it exits).
+ */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = { level, base: { service: 'claimcheck' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+}
+
+/** What a log line keeps of an error: its kind, message and stack. Our errors never put a secret in their message. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  return { type: error.name, message: error.message, stack: error.stack };
 }
