@@ -1,0 +1,181 @@
+/** The measurements, each repeated per the plan, on a running server and a pool onto its database. */
+import { performance } from 'node:perf_hooks';
+import type { Pool } from 'mysql2/promise';
+import { CodeBook, CodeQueue } from './codes';
+import { CHECK, issueCodes, REDEEM, results } from './graphql';
+import { raceOneCode, type HotCodeRun } from './hot-code';
+import { consuming, cycling, runLoad, type LoadRun, type LoadTarget, type RunBounds } from './load';
+import type { Plan } from './plan';
+import { insertRaw, rawRedeem, type RawRedeemRun } from './raw';
+import { perSecond } from './stats';
+
+/** The raw rows' scope: apart from the server's codes in the same table, as the brief asks. */
+const RAW_SCOPE = 'bench-raw';
+
+export interface IssueSample {
+  readonly codes: number;
+  /** Codes per second through issueCodes, and through raw multi-row INSERTs. */
+  readonly apiRate: number;
+  readonly rawRate: number;
+}
+
+export interface Measurements {
+  readonly issueBatch: IssueSample[];
+  readonly issueBulk: IssueSample[];
+  /** By concurrency. */
+  readonly rawRedeem: Map<number, RawRedeemRun[]>;
+  readonly redeem: Map<number, LoadRun[]>;
+  readonly check: LoadRun[];
+  readonly hotCode: HotCodeRun[];
+}
+
+export type Progress = (line: string) => void;
+
+interface Context {
+  readonly plan: Plan;
+  readonly target: LoadTarget;
+  readonly pool: Pool;
+  readonly progress: Progress;
+  readonly book: CodeBook;
+  /** Codes the server issued, for the redeemCode runs. */
+  readonly issued: CodeQueue;
+  /** Codes inserted directly, for the raw redemption runs. */
+  readonly raw: CodeQueue;
+}
+
+export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progress: Progress): Promise<Measurements> {
+  const context: Context = {
+    plan,
+    target,
+    pool,
+    progress,
+    book: new CodeBook(),
+    issued: new CodeQueue(),
+    raw: new CodeQueue(),
+  };
+  const measurements: Measurements = {
+    issueBatch: [],
+    issueBulk: [],
+    rawRedeem: new Map(plan.concurrencies.map((concurrency) => [concurrency, []])),
+    redeem: new Map(plan.concurrencies.map((concurrency) => [concurrency, []])),
+    check: [],
+    hotCode: [],
+  };
+  // Issuing first: its codes then feed the redemption runs.
+  for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
+    progress(`issue, repetition ${repetition}/${plan.repetitions}`);
+    measurements.issueBatch.push(noted(progress, await compareIssue(context, 1), describeIssue));
+    measurements.issueBulk.push(noted(progress, await compareIssue(context, plan.issueBulkBatches), describeIssue));
+  }
+  await warmUp(context);
+  const checkCodes = context.issued.takeMany(plan.checkCodes);
+  for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
+    progress(`redemption, repetition ${repetition}/${plan.repetitions}`);
+    for (const concurrency of plan.concurrencies) {
+      const raw = await measureRawRedeem(context, concurrency);
+      measurements.rawRedeem
+        .get(concurrency)!
+        .push(noted(progress, raw, describeRun(`raw redemption ×${concurrency}`)));
+      const load = await measureRedeem(context, concurrency);
+      measurements.redeem.get(concurrency)!.push(noted(progress, load, describeRun(`redeemCode ×${concurrency}`)));
+    }
+    const check = await runLoad(target, CHECK, cycling(checkCodes), plan.checkConnections, runBounds(plan));
+    measurements.check.push(noted(progress, check, describeRun(`redeemable ×${plan.checkConnections}`)));
+    measurements.hotCode.push(noted(progress, await measureHotCode(context, repetition), describeHotCode));
+  }
+  return measurements;
+}
+
+/** `batches` issueCodes calls against as many raw INSERT transactions of the same size. */
+async function compareIssue(context: Context, batches: number): Promise<IssueSample> {
+  const rawMs = await insertRawBatches(context, batches);
+  let apiMs = 0;
+  for (let batch = 0; batch < batches; batch++) apiMs += await issueBatch(context);
+  const codes = batches * context.plan.issueBatch;
+  return { codes, apiRate: perSecond(codes, apiMs), rawRate: perSecond(codes, rawMs) };
+}
+
+/** One issueCodes call; its codes join the redemption queue. Returns the call's milliseconds. */
+async function issueBatch(context: Context): Promise<number> {
+  const started = performance.now();
+  const codes = await issueCodes(context.target.endpoint, context.plan.issueBatch);
+  const elapsedMs = performance.now() - started;
+  context.book.addIssued(codes);
+  context.issued.add(codes);
+  return elapsedMs;
+}
+
+/** `transactions` raw INSERT transactions of a batch each; their codes join the raw redemption queue. */
+async function insertRawBatches(context: Context, transactions: number): Promise<number> {
+  const { plan } = context;
+  const shape = { transactions, perTransaction: plan.issueBatch, perStatement: plan.rawInsertRows };
+  const inserted = await insertRaw(context.pool, context.book, shape, RAW_SCOPE);
+  context.raw.add(inserted.codes);
+  return inserted.elapsedMs;
+}
+
+/** Untimed runs of both redemption paths, so that the timed ones meet warm JIT code and open connections. */
+async function warmUp(context: Context): Promise<void> {
+  const { plan, target } = context;
+  if (plan.warmupSeconds === 0) return;
+  const concurrency = plan.concurrencies[0]!;
+  context.progress(`warm-up, ${plan.warmupSeconds} s`);
+  await topUpRaw(context);
+  const bounds = { seconds: plan.warmupSeconds, requests: null };
+  await rawRedeem(context.pool, context.raw, concurrency, bounds);
+  await topUpIssued(context);
+  await runLoad(target, REDEEM, consuming(context.issued, concurrency), concurrency, bounds);
+}
+
+async function measureRawRedeem(context: Context, workers: number): Promise<RawRedeemRun> {
+  await topUpRaw(context);
+  return rawRedeem(context.pool, context.raw, workers, runBounds(context.plan));
+}
+
+async function measureRedeem(context: Context, connections: number): Promise<LoadRun> {
+  await topUpIssued(context);
+  return runLoad(context.target, REDEEM, consuming(context.issued, connections), connections, runBounds(context.plan));
+}
+
+function runBounds(plan: Plan): RunBounds {
+  return { seconds: plan.runSeconds, requests: plan.requestsPerRun };
+}
+
+/**
+ * A fresh scope and client address per race: the losers' failures count against both (production rate
+ * limits), and must not block the next race or the other runs.
+ */
+async function measureHotCode(context: Context, repetition: number): Promise<HotCodeRun> {
+  const scope = `bench-hot-${repetition}`;
+  const [code] = await issueCodes(context.target.endpoint, 1, scope);
+  return raceOneCode(context.target.endpoint, code!, scope, context.plan.hotRacers, `127.0.0.${10 + repetition}`);
+}
+
+/** Issues codes until a run's worth is at hand. */
+async function topUpIssued(context: Context): Promise<void> {
+  while (context.issued.remaining < context.plan.codesPerRun) await issueBatch(context);
+}
+
+/** Inserts raw codes until a run's worth is at hand. */
+async function topUpRaw(context: Context): Promise<void> {
+  const missing = context.plan.codesPerRun - context.raw.remaining;
+  if (missing > 0) await insertRawBatches(context, Math.ceil(missing / context.plan.issueBatch));
+}
+
+/** Reports a sample as it is taken: a long run shows where it is, and a noisy repetition shows as one. */
+function noted<T>(progress: Progress, sample: T, describe: (sample: T) => string): T {
+  progress(`  ${describe(sample)}`);
+  return sample;
+}
+
+function describeIssue(sample: IssueSample): string {
+  return `${sample.codes} codes: issueCodes ${Math.round(sample.apiRate)}/s, raw INSERT ${Math.round(sample.rawRate)}/s`;
+}
+
+function describeRun(name: string): (run: { rate: number; p50Ms: number; p99Ms: number }) => string {
+  return (run) => `${name}: ${Math.round(run.rate)}/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms`;
+}
+
+function describeHotCode(run: HotCodeRun): string {
+  return `hot code: ${run.tally.success} winner(s), ${results(run.tally)}/${run.racers} answered, last after ${Math.round(run.lastAnswerMs)} ms`;
+}

@@ -1,0 +1,62 @@
+/** How much the benchmark does: the full run (for the figures) or the smoke run (so that it cannot rot). */
+
+export type Mode = 'full' | 'smoke';
+
+export interface Plan {
+  readonly mode: Mode;
+  /** Each measurement is repeated this often and its median reported: the machine is shared and noisy. */
+  readonly repetitions: number;
+  /** Length of each timed load run (raw redemption, redeemCode, redeemable check): an upper bound with requestsPerRun. */
+  readonly runSeconds: number;
+  /** Ends each run after this many requests instead; null runs for runSeconds (or until the codes run out). */
+  readonly requestsPerRun: number | null;
+  /** An untimed redeemCode run first, so that JIT and connection pools are warm; 0 skips it. */
+  readonly warmupSeconds: number;
+  /** Concurrent workers / connections of the redemption runs. */
+  readonly concurrencies: readonly number[];
+  readonly checkConnections: number;
+  /** Codes at hand before each redemption run; a run that uses them up ends early. */
+  readonly codesPerRun: number;
+  /** Valid codes the redeemable check cycles through (a check does not consume them). */
+  readonly checkCodes: number;
+  readonly hotRacers: number;
+  /** Codes per issueCodes call (and per raw INSERT transaction). */
+  readonly issueBatch: number;
+  /** Batches of the bulk issue figure. */
+  readonly issueBulkBatches: number;
+  /** Rows per raw multi-row INSERT statement. */
+  readonly rawInsertRows: number;
+}
+
+export const FULL_PLAN: Plan = {
+  mode: 'full',
+  repetitions: 3,
+  runSeconds: 6,
+  requestsPerRun: null,
+  warmupSeconds: 2,
+  concurrencies: [16, 64],
+  checkConnections: 16,
+  codesPerRun: 40_000,
+  checkCodes: 5_000,
+  hotRacers: 500,
+  issueBatch: 10_000,
+  issueBulkBatches: 10,
+  rawInsertRows: 1_000,
+};
+
+/**
+ * About a second per figure on a quiet machine, one repetition: checks that every figure is still produced,
+ * not how fast. Runs are counted in requests, so that a busy machine still answers some of them.
+ */
+export const SMOKE_PLAN: Plan = {
+  ...FULL_PLAN,
+  mode: 'smoke',
+  repetitions: 1,
+  runSeconds: 10,
+  requestsPerRun: 500,
+  warmupSeconds: 0,
+  codesPerRun: 3_000,
+  checkCodes: 500,
+  issueBatch: 2_000,
+  issueBulkBatches: 2,
+};

@@ -1,0 +1,133 @@
+/** The raw baselines: the same work done through mysql2 directly, with no server in between. */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { deriveLookupKey } from '../src/codes/keyring';
+import { newCodeId } from '../src/codes/ids';
+import { idToBinary } from '../src/store/mysql/ids';
+import type { CodeBook, CodeQueue } from './codes';
+import type { RunBounds } from './load';
+import { BENCH_HMAC_KEY } from './server';
+import { percentile, perSecond } from './stats';
+
+/** The connections of the raw redemption baseline: DB_POOL_SIZE's production default. */
+export const RAW_POOL_SIZE = 16;
+
+const CODE_TTL_MS = 86_400_000;
+const INSERT_CODES =
+  'INSERT INTO codes (id, lookup_key, key_version, purpose, scope, grant_payload, created_at, expires_at) VALUES ?';
+const FIND_CODE = 'SELECT id, purpose, scope, grant_payload, expires_at FROM codes WHERE lookup_key = ?';
+const CLAIM_CODE =
+  'UPDATE codes SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?';
+
+export interface RawInsert {
+  /** The inserted codes, normalized. */
+  readonly codes: string[];
+  /** Drawing, deriving and inserting them. */
+  readonly elapsedMs: number;
+}
+
+/**
+ * Draws `transactions × perTransaction` codes and inserts them as the server stores them: lookup key from
+ * the same HMAC key and derivation, UUIDv7 ids, multi-row INSERTs of `perStatement` rows, one transaction
+ * per `perTransaction` rows. The drawing is timed too: the server has to do it as well.
+ */
+export async function insertRaw(
+  pool: Pool,
+  book: CodeBook,
+  shape: { readonly transactions: number; readonly perTransaction: number; readonly perStatement: number },
+  scope: string,
+): Promise<RawInsert> {
+  const started = performance.now();
+  const codes: string[] = [];
+  for (let transaction = 0; transaction < shape.transactions; transaction++) {
+    const batch = Array.from({ length: shape.perTransaction }, () => book.draw());
+    await insertTransaction(pool, rowsFor(batch, scope), shape.perStatement);
+    codes.push(...batch);
+  }
+  return { codes, elapsedMs: performance.now() - started };
+}
+
+function rowsFor(codes: readonly string[], scope: string): unknown[][] {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+  return codes.map((code) => [
+    idToBinary(newCodeId(now, randomBytes)),
+    deriveLookupKey(BENCH_HMAC_KEY, code),
+    BENCH_HMAC_KEY.version,
+    null,
+    scope,
+    'bench-grant',
+    now,
+    expiresAt,
+  ]);
+}
+
+async function insertTransaction(pool: Pool, rows: unknown[][], perStatement: number): Promise<void> {
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    for (let start = 0; start < rows.length; start += perStatement) {
+      await connection.query(INSERT_CODES, [rows.slice(start, start + perStatement)]);
+    }
+    await connection.commit();
+  } catch (error) {
+    await connection.rollback();
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+export interface RawRedeemRun {
+  readonly redeemed: number;
+  /** Redemptions that did not win: none are expected, the codes are distinct and fresh. */
+  readonly failed: number;
+  readonly elapsedMs: number;
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * The minimal redemption, `workers` at a time, until the bounds are reached or the codes run out: derive the
+ * lookup key, SELECT by it, then the conditional UPDATE by id, in autocommit, as prepared statements.
+ */
+export async function rawRedeem(
+  pool: Pool,
+  codes: CodeQueue,
+  workers: number,
+  bounds: RunBounds,
+): Promise<RawRedeemRun> {
+  const started = performance.now();
+  const deadline = started + bounds.seconds * 1000;
+  let unsent = bounds.requests ?? Infinity;
+  const latencies: number[] = [];
+  let redeemed = 0;
+  const next = (): string | null => (unsent-- > 0 && performance.now() < deadline ? codes.take() : null);
+  const worker = async (): Promise<void> => {
+    for (let code = next(); code !== null; code = next()) {
+      const begun = performance.now();
+      if (await redeemOnce(pool, code)) redeemed++;
+      latencies.push(performance.now() - begun);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  const elapsedMs = performance.now() - started;
+  return {
+    redeemed,
+    failed: latencies.length - redeemed,
+    elapsedMs,
+    rate: perSecond(redeemed, elapsedMs),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
+  const [found] = await pool.execute<RowDataPacket[]>(FIND_CODE, [deriveLookupKey(BENCH_HMAC_KEY, code)]);
+  if (found.length === 0) return false;
+  const now = new Date();
+  const [claimed] = await pool.execute<ResultSetHeader>(CLAIM_CODE, [now, 'bench-user', found[0]!.id, now]);
+  return claimed.affectedRows === 1;
+}

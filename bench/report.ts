@@ -1,0 +1,319 @@
+/** Medians, ratios to the raw baselines, targets, and the two outputs: latest.json and a markdown table. */
+import os from 'node:os';
+import { results, unsuccessful, type Tally } from './graphql';
+import type { HotCodeRun } from './hot-code';
+import type { LoadRun } from './load';
+import type { IssueSample, Measurements } from './measure';
+import type { Mode, Plan } from './plan';
+import type { RawRedeemRun } from './raw';
+import { median, round } from './stats';
+
+/** The issue's targets. Only a full run is held to them. */
+export const TARGETS = {
+  /** redeemCode throughput over the raw redemption's, at the same concurrency. */
+  redeemRatio: 0.4,
+  /** p99 of redeemCode by connections. */
+  redeemP99Ms: { 16: 25, 64: 80 } as Record<number, number>,
+  /** redeemable check throughput over the raw redemption's at the same concurrency. */
+  checkRatio: 0.5,
+  hotLastAnswerMs: 1000,
+  issueRatio: 0.6,
+  /** Server RSS under the highest concurrency. */
+  rssMiB: 250,
+} as const;
+
+export interface RawFigure {
+  readonly workers: number;
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failed: number;
+}
+
+export interface LoadFigure {
+  readonly connections: number;
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Summed over the repetitions: everything that was not the success type, plus connection errors. */
+  readonly errors: number;
+  readonly outcomes: Tally & { readonly socketErrors: number };
+  readonly maxRssMiB: number;
+  /** Over the raw redemption at the same concurrency. */
+  readonly rateRatio: number;
+  readonly p99Ratio: number;
+}
+
+export interface HotCodeFigure {
+  readonly racers: number;
+  readonly winnersPerRun: number[];
+  /** Racers whose answer was a RedeemCodeResult (a Redemption or a RedeemFailure). */
+  readonly answeredPerRun: number[];
+  readonly lastAnswerMsPerRun: number[];
+}
+
+export interface IssueFigure {
+  readonly codes: number;
+  readonly codesPerCall: number;
+  readonly apiRate: number;
+  readonly rawRate: number;
+  readonly ratio: number;
+}
+
+export interface Figures {
+  readonly rawRedemption: RawFigure[];
+  readonly redeemCode: LoadFigure[];
+  readonly redeemableCheck: LoadFigure;
+  readonly hotCode: HotCodeFigure;
+  readonly issueCodes: { readonly oneBatch: IssueFigure; readonly batches: IssueFigure };
+}
+
+/** One line of the table; `met` is null for figures without a target and in smoke runs. */
+export interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly met: boolean | null;
+}
+
+export interface Report {
+  readonly mode: Mode;
+  readonly date: string;
+  readonly elapsedSeconds: number;
+  readonly machine: { readonly cpus: string; readonly totalMemoryGiB: number; readonly os: string };
+  readonly node: string;
+  readonly database: string;
+  readonly plan: Plan;
+  readonly figures: Figures;
+  readonly rows: Row[];
+  /** Null in a smoke run, which has no thresholds. */
+  readonly allTargetsMet: boolean | null;
+  readonly cpuProfile: string | null;
+}
+
+export interface RunFacts {
+  readonly startedAt: Date;
+  readonly elapsedSeconds: number;
+  readonly database: string;
+  readonly cpuProfile: string | null;
+}
+
+export function buildReport(plan: Plan, measurements: Measurements, facts: RunFacts): Report {
+  const figures = summarize(plan, measurements);
+  const rows = tableRows(plan, figures);
+  const verdicts = rows.map((row) => row.met).filter((met) => met !== null);
+  return {
+    mode: plan.mode,
+    date: facts.startedAt.toISOString(),
+    elapsedSeconds: round(facts.elapsedSeconds),
+    machine: describeMachine(),
+    node: process.version,
+    database: facts.database,
+    plan,
+    figures,
+    rows,
+    allTargetsMet: plan.mode === 'smoke' ? null : verdicts.every(Boolean),
+    cpuProfile: facts.cpuProfile,
+  };
+}
+
+function describeMachine(): Report['machine'] {
+  const cpus = os.cpus();
+  return {
+    cpus: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    totalMemoryGiB: round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function summarize(plan: Plan, measurements: Measurements): Figures {
+  const rawRedemption = plan.concurrencies.map((workers) => rawFigure(workers, measurements.rawRedeem.get(workers)!));
+  const rawAt = (concurrency: number): RawFigure => {
+    const figure = rawRedemption.find((raw) => raw.workers === concurrency);
+    if (!figure) throw new Error(`no raw redemption at ${concurrency} workers to compare with`);
+    return figure;
+  };
+  return {
+    rawRedemption,
+    redeemCode: plan.concurrencies.map((connections) =>
+      loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
+    ),
+    redeemableCheck: loadFigure(measurements.check, rawAt(plan.checkConnections)),
+    hotCode: hotCodeFigure(plan.hotRacers, measurements.hotCode),
+    issueCodes: {
+      oneBatch: issueFigure(measurements.issueBatch, plan.issueBatch),
+      batches: issueFigure(measurements.issueBulk, plan.issueBatch),
+    },
+  };
+}
+
+function rawFigure(workers: number, runs: readonly RawRedeemRun[]): RawFigure {
+  return {
+    workers,
+    rate: round(median(runs.map((run) => run.rate)), 0),
+    p50Ms: round(median(runs.map((run) => run.p50Ms))),
+    p99Ms: round(median(runs.map((run) => run.p99Ms))),
+    failed: sum(runs.map((run) => run.failed)),
+  };
+}
+
+function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
+  const rate = median(runs.map((run) => run.rate));
+  const p99Ms = median(runs.map((run) => run.p99Ms));
+  const outcomes = {
+    success: sum(runs.map((run) => run.tally.success)),
+    refused: sum(runs.map((run) => run.tally.refused)),
+    graphqlError: sum(runs.map((run) => run.tally.graphqlError)),
+    non2xx: sum(runs.map((run) => run.tally.non2xx)),
+    malformed: sum(runs.map((run) => run.tally.malformed)),
+    socketErrors: sum(runs.map((run) => run.socketErrors)),
+  };
+  return {
+    connections: runs[0]!.connections,
+    rate: round(rate, 0),
+    p50Ms: round(median(runs.map((run) => run.p50Ms))),
+    p99Ms: round(p99Ms),
+    errors: unsuccessful(outcomes) + outcomes.socketErrors,
+    outcomes,
+    maxRssMiB: round(Math.max(...runs.map((run) => run.maxRssMiB))),
+    rateRatio: round(rate / raw.rate, 2),
+    p99Ratio: round(p99Ms / raw.p99Ms, 2),
+  };
+}
+
+function hotCodeFigure(racers: number, runs: readonly HotCodeRun[]): HotCodeFigure {
+  return {
+    racers,
+    winnersPerRun: runs.map((run) => run.tally.success),
+    answeredPerRun: runs.map((run) => results(run.tally)),
+    lastAnswerMsPerRun: runs.map((run) => round(run.lastAnswerMs)),
+  };
+}
+
+function issueFigure(samples: readonly IssueSample[], codesPerCall: number): IssueFigure {
+  const apiRate = median(samples.map((sample) => sample.apiRate));
+  const rawRate = median(samples.map((sample) => sample.rawRate));
+  return {
+    codes: samples[0]!.codes,
+    codesPerCall,
+    apiRate: round(apiRate, 0),
+    rawRate: round(rawRate, 0),
+    ratio: round(apiRate / rawRate, 2),
+  };
+}
+
+function tableRows(plan: Plan, figures: Figures): Row[] {
+  const verdict = (met: boolean): boolean | null => (plan.mode === 'smoke' ? null : met);
+  const rows: Row[] = figures.rawRedemption.map((raw) =>
+    row(
+      `raw redemption, ${raw.workers} workers`,
+      `${raw.rate} /s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms${raw.failed > 0 ? `, ${raw.failed} did not win` : ''}`,
+    ),
+  );
+  for (const load of figures.redeemCode) {
+    const raw = figures.rawRedemption.find((figure) => figure.workers === load.connections)!;
+    const p99Limit = TARGETS.redeemP99Ms[load.connections];
+    rows.push(
+      row(`redeemCode, ${load.connections} connections`, `${load.rate} /s`, {
+        baseline: `${raw.rate} /s`,
+        ratio: load.rateRatio.toFixed(2),
+        target: `≥ ${TARGETS.redeemRatio.toFixed(2)}`,
+        met: verdict(load.rateRatio >= TARGETS.redeemRatio),
+      }),
+      row(`redeemCode, ${load.connections} connections, latency`, `p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms`, {
+        baseline: `p99 ${raw.p99Ms} ms`,
+        ratio: load.p99Ratio.toFixed(2),
+        target: p99Limit === undefined ? '' : `p99 ≤ ${p99Limit} ms`,
+        met: p99Limit === undefined ? null : verdict(load.p99Ms <= p99Limit),
+      }),
+      row(`redeemCode, ${load.connections} connections, errors`, describeErrors(load)),
+    );
+  }
+  const heaviest = figures.redeemCode.at(-1)!;
+  rows.push(
+    row(`server RSS, ${heaviest.connections} connections`, `${heaviest.maxRssMiB} MiB (max)`, {
+      target: `≤ ${TARGETS.rssMiB} MiB`,
+      met: verdict(heaviest.maxRssMiB <= TARGETS.rssMiB),
+    }),
+  );
+  const check = figures.redeemableCheck;
+  const checkRaw = figures.rawRedemption.find((figure) => figure.workers === check.connections)!;
+  rows.push(
+    row(`redeemable check, ${check.connections} connections`, `${check.rate} /s, p99 ${check.p99Ms} ms`, {
+      baseline: `${checkRaw.rate} /s (raw redemption)`,
+      ratio: check.rateRatio.toFixed(2),
+      target: `≥ ${TARGETS.checkRatio.toFixed(2)}`,
+      met: verdict(check.rateRatio >= TARGETS.checkRatio),
+    }),
+    row(`redeemable check, ${check.connections} connections, errors`, describeErrors(check)),
+    ...hotCodeRows(figures.hotCode, verdict),
+    ...[figures.issueCodes.oneBatch, figures.issueCodes.batches].map((issue) =>
+      row(`issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall}`, `${issue.apiRate} codes/s`, {
+        baseline: `${issue.rawRate} codes/s (multi-row INSERT)`,
+        ratio: issue.ratio.toFixed(2),
+        target: `≥ ${TARGETS.issueRatio.toFixed(2)}`,
+        met: verdict(issue.ratio >= TARGETS.issueRatio),
+      }),
+    ),
+  );
+  return rows;
+}
+
+function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | null): Row[] {
+  const slowest = Math.max(...hot.lastAnswerMsPerRun);
+  const allAnswered = hot.answeredPerRun.every((answered) => answered === hot.racers);
+  return [
+    row(`hot code, ${hot.racers} racers: winners per run`, hot.winnersPerRun.join(', '), {
+      target: 'exactly 1 in every run',
+      met: verdict(hot.winnersPerRun.every((winners) => winners === 1)),
+    }),
+    row(
+      `hot code, ${hot.racers} racers: answered, last answer`,
+      `${hot.answeredPerRun.join(', ')} answered; last after ${hot.lastAnswerMsPerRun.join(', ')} ms`,
+      {
+        target: `all, ≤ ${TARGETS.hotLastAnswerMs} ms`,
+        met: verdict(allAnswered && slowest <= TARGETS.hotLastAnswerMs),
+      },
+    ),
+  ];
+}
+
+function row(figure: string, value: string, rest: Partial<Omit<Row, 'figure' | 'value'>> = {}): Row {
+  return { figure, value, baseline: '', ratio: '', target: '', met: null, ...rest };
+}
+
+function describeErrors(load: LoadFigure): string {
+  const { refused, graphqlError, non2xx, malformed, socketErrors } = load.outcomes;
+  if (load.errors === 0) return '0';
+  return `${load.errors} (RedeemFailure ${refused}, GraphQL errors ${graphqlError}, non-2xx ${non2xx}, unreadable ${malformed}, connection ${socketErrors})`;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+export function markdownTable(report: Report): string {
+  const mark = (met: boolean | null): string => (met === null ? '' : met ? 'pass' : '**FAIL**');
+  const lines = [
+    '| figure | value (median) | raw baseline | ratio | target | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...report.rows.map(
+      (row) => `| ${row.figure} | ${row.value} | ${row.baseline} | ${row.ratio} | ${row.target} | ${mark(row.met)} |`,
+    ),
+  ];
+  const verdict =
+    report.allTargetsMet === null
+      ? 'smoke run: no targets'
+      : report.allTargetsMet
+        ? 'all targets met'
+        : 'targets missed';
+  return [
+    `claimcheck benchmark (${report.mode}), ${report.date}: ${report.machine.cpus}, ${report.machine.totalMemoryGiB} GiB, node ${report.node}, ${report.database}`,
+    '',
+    ...lines,
+    '',
+    `${verdict}; ${report.plan.repetitions} repetition(s), ${report.elapsedSeconds} s`,
+  ].join('\n');
+}
