@@ -52,12 +52,8 @@ function jsonLines(text: string): Record<string, unknown>[] {
 }
 
 beforeAll(async () => {
-  // The CLI runs from dist/: compile what this checkout holds now, not whatever an earlier build left.
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  await Promise.all([
-    promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT }),
-    createTestDatabase('cc_cli').then((created) => (database = created)),
-  ]);
+  // The CLI runs from dist/, which the test run's global setup compiled from this checkout.
+  database = await createTestDatabase('cc_cli');
 }, 120_000);
 
 afterAll(async () => {

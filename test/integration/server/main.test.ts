@@ -1,10 +1,9 @@
-/** The real entry point (npm run build, then node dist/src/main.js) fails fast with one clear line. */
-import { execFile, spawn } from 'node:child_process';
+/** The real entry point (node dist/src/main.js, built by the test run's global setup) fails fast with one clear line. */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { generateKeyLine } from '../../../src/codes/keyring';
 import { createTestDatabase } from '../../support/database';
 
@@ -14,7 +13,6 @@ const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 let cwd: string;
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT });
   cwd = mkdtempSync(join(tmpdir(), 'cc-main-'));
 }, 180_000);
 
