@@ -1,0 +1,110 @@
+/**
+ * Every shell command the README shows is run: the admin CLI's commands here,
+ * literally (placeholders filled in), `npm start` here too, and the others by
+ * the test or CI step named for them below.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateKeyLine } from '../../../src/codes/keyring';
+import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { REPO_ROOT } from '../../support/contract';
+
+/** Commands run elsewhere: the file that runs each, and what in that file shows it. */
+const RUN_ELSEWHERE: Record<string, { file: string; marker: string }> = {
+  'npm ci': { file: '.ci/run', marker: 'npm ci' },
+  'npm test': { file: '.ci/run', marker: 'npm test' },
+  'npm run codegen': { file: 'test/integration/client/codegen.test.ts', marker: "readFileSync('codegen.yml'" },
+  // No Docker engine runs on CI: the compose file and .env.example are checked statically.
+  'cp .env.example .env': { file: 'test/unit/compose/compose.test.ts', marker: '.env.example' },
+  'docker compose up --build': { file: 'test/unit/compose/compose.test.ts', marker: 'docker-compose.yml' },
+};
+
+const INVITES = join(REPO_ROOT, 'invites.csv');
+
+function readmeCommands(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((block) => block[1]!.split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line.length > 0);
+}
+
+let database: TestDatabase;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  database = await createTestDatabase('cc_readme');
+  env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    CODE_HMAC_KEYS: generateKeyLine('v1', (size) => Buffer.alloc(size, 7)),
+    NODE_ENV: 'production',
+  };
+}, 60_000);
+
+afterAll(async () => {
+  rmSync(INVITES, { force: true });
+  await database.drop();
+});
+
+const shell = (command: string) => promisify(execFile)('bash', ['-c', command], { cwd: REPO_ROOT, env });
+
+test('the README shows commands, and each is either run here or by the file named for it', () => {
+  const commands = readmeCommands();
+  expect(commands).toEqual(expect.arrayContaining(['npm ci', 'npm start', 'npm test']));
+  for (const command of commands) {
+    if (command.startsWith('npx claimcheck ') || command === 'npm start') continue;
+    const elsewhere = RUN_ELSEWHERE[command];
+    expect({ command, runBy: elsewhere?.file }).toEqual({ command, runBy: expect.any(String) });
+    expect(readFileSync(join(REPO_ROOT, elsewhere!.file), 'utf8')).toContain(elsewhere!.marker);
+  }
+});
+
+test('the admin CLI commands of the README work as shown', async () => {
+  const cli = readmeCommands().filter((command) => command.startsWith('npx claimcheck '));
+  expect(cli.length).toBeGreaterThanOrEqual(6);
+  let issuedId: string | null = null;
+  for (const command of cli) {
+    const filled = issuedId ? command.replaceAll('<id>', issuedId) : command;
+    expect(filled).not.toContain('<id>');
+    const { stdout } = await shell(filled);
+    if (existsSync(INVITES) && issuedId === null) {
+      const rows = readFileSync(INVITES, 'utf8').trim().split('\n');
+      expect(rows).toHaveLength(501);
+      issuedId = rows[1]!.split(',')[1]!;
+    }
+    expect(stdout.length + (existsSync(INVITES) ? 1 : 0)).toBeGreaterThan(0);
+  }
+  expect(issuedId).toMatch(/^[0-9a-f-]{36}$/);
+}, 120_000);
+
+test('npm start serves the API on the configured port and stops cleanly on SIGTERM', async () => {
+  const port = 4900 + Math.floor(Math.random() * 90);
+  const child = spawn('npm', ['start'], {
+    cwd: REPO_ROOT,
+    env: { ...env, PORT: String(port), ADMIN_API_KEYS: 'readme-admin-key-0123456789abcdef' },
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    await waitFor(() => output.includes('listening'), 60_000);
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(response.status).toBe(200);
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+  }
+  // npm itself dies of the signal; the server under it must drain and say so before its output closes.
+  await new Promise((resolve) => child.on('close', resolve));
+  expect(output).toContain('server stopped');
+}, 90_000);
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
