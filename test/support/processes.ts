@@ -765,10 +765,11 @@ function cellText(value: unknown): string {
 /** The last check of every file: no secret in any log of its instances, no plaintext code in any table. */
 export async function leakedSecrets(
   fleet: Fleet,
-  codes: readonly string[],
-  grants: readonly string[],
+  issued: readonly { readonly code: string; readonly grant: string }[],
 ): Promise<string[]> {
   await fleet.stopAll();
+  const codes = issued.map((entry) => entry.code);
+  const grants = [...new Set(issued.map((entry) => entry.grant))];
   const inLogs = SecretIndex.of(
     fleet,
     codes,
@@ -776,6 +777,16 @@ export async function leakedSecrets(
   );
   const inTables = new SecretIndex(new Map(), codes);
   return [...secretsInLogs(fleet.logFiles(), inLogs), ...(await secretsInDatabase(fleet.database, inTables))];
+}
+
+/** Declares that closing check as the file's last test; the getters are read when it runs. */
+export function testNoSecretLeaks(
+  fleet: () => Fleet,
+  issued: () => readonly { readonly code: string; readonly grant: string }[],
+): void {
+  test('no issued code, key or grant in any log; no plaintext code in any table', async () => {
+    expect(await leakedSecrets(fleet(), issued())).toEqual([]);
+  }, 60_000);
 }
 
 /** redeemed, INVALID_OR_EXPIRED, RATE_LIMITED, or the extensions.code of the error answered instead. */
