@@ -134,8 +134,8 @@ export class CodeService implements CodeServiceApi {
     if (attempt.gate.blocked) return this.rateLimited('redeem', attempt.gate.retryAfterSeconds, now, request);
     if (attempt.candidates.length === 0) return this.failed('redeem', 'MALFORMED', null, attempt, now, request);
     const { found } = attempt;
-    const token =
-      request.idempotencyKey === null ? randomClaimToken(this.deps.random) : claimTokenHash(request.idempotencyKey);
+    // Only a caller that sent an idempotency key can ever present its token again.
+    const replayToken = request.idempotencyKey === null ? null : claimTokenHash(request.idempotencyKey);
     if (found) {
       const outcome = await this.claim({
         ...criteria,
@@ -143,7 +143,7 @@ export class CodeService implements CodeServiceApi {
         lookupKey: found.lookupKey,
         now,
         subject: request.subject,
-        claimTokenHash: token,
+        claimTokenHash: replayToken ?? randomClaimToken(this.deps.random),
         redeemedEvent: this.event('redeemed', now, found.id, found, request.subject, null),
       });
       if (outcome.kind === 'won') {
@@ -156,10 +156,10 @@ export class CodeService implements CodeServiceApi {
           redemption: { codeId, purpose, scope, grant, subject: request.subject, redeemedAt: now },
         };
       }
-      if (request.idempotencyKey === null) return this.failed('redeem', 'LOST_RACE', found.id, attempt, now, request);
+      if (replayToken === null) return this.failed('redeem', 'LOST_RACE', found.id, attempt, now, request);
     }
     const inspected = await this.deps.store.inspect(attempt.candidates);
-    if (request.idempotencyKey !== null && inspected && isReplay(inspected, token, criteria)) {
+    if (replayToken !== null && inspected && isReplay(inspected, replayToken, criteria)) {
       this.deps.observer?.attempt('redeem', 'replayed');
       return { kind: 'redeemed', redemption: replayedRedemption(inspected) };
     }

@@ -1,6 +1,9 @@
-import type { CodeService } from '../../../src/codes/service';
+import { RateLimiterUnavailable } from '../../../src/codes/errors';
+import { CodeService } from '../../../src/codes/service';
 import type { RedeemRequest, RedeemResult } from '../../../src/codes/types';
-import { openTestService, type TestService } from '../../support/service';
+import { createMysqlPool } from '../../../src/store/mysql/pool';
+import { MysqlRateLimitStore } from '../../../src/store/mysql/rate-limit-store';
+import { openTestService, TEST_RATE_LIMIT, type TestService } from '../../support/service';
 
 let env: TestService;
 let service: CodeService;
@@ -40,7 +43,7 @@ test('25 concurrent failures of one client: exactly 10 answered, the rest withhe
   expect(rows.map((row) => Number(row.failures))).toEqual([25, 25]);
 });
 
-test('a blocked client is refused before any lookup, with retryAfterSeconds until the window ends', async () => {
+test('a blocked client is refused even with a valid code, with retryAfterSeconds until the window ends', async () => {
   const { code } = await issue('s2');
   for (let attempt = 0; attempt < 10; attempt++) await service.redeem(guess('blocked', { scope: 's2' }));
   env.clock.advanceSeconds(100);
@@ -99,4 +102,28 @@ test('malformed attempts and failed checks count too', async () => {
     await service.check({ code: 'ZZZZ-ZZZZ', purpose: null, scope: 's5', client: { clientKey: 'sloppy' } });
   }
   expect(await service.redeem(guess('sloppy', { scope: 's5' }))).toMatchObject({ reason: 'RATE_LIMITED' });
+});
+
+describe('when the limiter cannot count a failure', () => {
+  // A real adapter on a server that refuses connections: the failure is the database's, not a mock's.
+  const unreachable = createMysqlPool('mysql://root@127.0.0.1:1/claimcheck', {
+    connectionLimit: 1,
+    connectTimeoutMs: 500,
+  });
+  afterAll(() => unreachable.end());
+
+  const withLimiter = (failOpen: boolean) =>
+    new CodeService({
+      ...env.deps,
+      rateLimits: new MysqlRateLimitStore(unreachable),
+      rateLimit: { ...TEST_RATE_LIMIT, failOpen },
+    });
+
+  test('fails closed by default: the attempt is refused, not answered', async () => {
+    await expect(withLimiter(false).redeem(guess('closed'))).rejects.toBeInstanceOf(RateLimiterUnavailable);
+  });
+
+  test('fails open when configured so: the attempt is answered', async () => {
+    expect(await withLimiter(true).redeem(guess('open'))).toEqual({ kind: 'failure', reason: 'INVALID_OR_EXPIRED' });
+  });
 });
