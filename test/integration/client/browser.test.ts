@@ -24,9 +24,14 @@ let pageServer: PageServer;
 let browser: Browser;
 let page: Page;
 
+/** Built into a folder of its own, so that another test building the page (npm run web) cannot empty it mid-test. */
 async function buildPage(): Promise<string> {
-  await promisify(execFile)(process.execPath, [join(ROOT, 'examples/web/build.mjs')], { cwd: ROOT });
-  return join(ROOT, 'examples/web/dist');
+  const outDir = join(ARTIFACTS, 'web-build');
+  await promisify(execFile)(process.execPath, [join(ROOT, 'examples/web/build.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, WEB_OUT_DIR: outDir },
+  });
+  return outDir;
 }
 
 async function issueCode(): Promise<string> {

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { generateKeyLine } from '../../../src/codes/keyring';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { REPO_ROOT } from '../../support/contract';
+import { startTestServer } from '../../support/server';
 
 /** Commands run elsewhere: the file that runs each, and what in that file shows it. */
 const RUN_ELSEWHERE: Record<string, { file: string; marker: string }> = {
@@ -20,6 +21,9 @@ const RUN_ELSEWHERE: Record<string, { file: string; marker: string }> = {
   'cp .env.example .env': { file: 'test/unit/compose/compose.test.ts', marker: '.env.example' },
   'docker compose up --build': { file: 'test/unit/compose/compose.test.ts', marker: 'docker-compose.yml' },
 };
+
+/** Long-running commands this file starts itself (the CLI commands are run here too). */
+const RUN_HERE = ['npm start', 'npm run web'];
 
 const INVITES = join(REPO_ROOT, 'invites.csv');
 
@@ -55,7 +59,7 @@ test('the README shows commands, and each is either run here or by the file name
   const commands = readmeCommands();
   expect(commands).toEqual(expect.arrayContaining(['npm ci', 'npm start', 'npm test']));
   for (const command of commands) {
-    if (command.startsWith('npx claimcheck ') || command === 'npm start') continue;
+    if (command.startsWith('npx claimcheck ') || RUN_HERE.includes(command)) continue;
     const elsewhere = RUN_ELSEWHERE[command];
     expect({ command, runBy: elsewhere?.file }).toEqual({ command, runBy: expect.any(String) });
     expect(readFileSync(join(REPO_ROOT, elsewhere!.file), 'utf8')).toContain(elsewhere!.marker);
@@ -79,6 +83,32 @@ test('the admin CLI commands of the README work as shown', async () => {
   }
   expect(issuedId).toMatch(/^[0-9a-f-]{36}$/);
 }, 120_000);
+
+test('npm run web serves the example page and forwards /graphql to the API on the same origin', async () => {
+  const api = await startTestServer();
+  const port = 5900 + Math.floor(Math.random() * 90);
+  const child = spawn('npm', ['run', 'web'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CLAIMCHECK_API: api.url, WEB_PORT: String(port) },
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    await waitFor(() => output.includes(`:${port}`), 60_000);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(await page.text()).toContain('<div id="root">');
+    const answer = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+    await api.close();
+  }
+}, 90_000);
 
 test('npm start serves the API on the configured port and stops cleanly on SIGTERM', async () => {
   const port = 4900 + Math.floor(Math.random() * 90);
