@@ -91,11 +91,11 @@ test('npm run web serves the example page and forwards /graphql to the API on th
     cwd: REPO_ROOT,
     env: { ...process.env, CLAIMCHECK_API: api.url, WEB_PORT: String(port) },
     detached: true,
+    stdio: 'ignore',
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    await waitFor(() => output.includes(`:${port}`), 60_000);
+    // Polled, not read from the output: Vite colours its banner when CI is set, splitting the port from the host.
+    await waitFor(() => answers(`http://127.0.0.1:${port}/`), 60_000);
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(await page.text()).toContain('<div id="root">');
     const answer = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -131,9 +131,16 @@ test('npm start serves the API on the configured port and stops cleanly on SIGTE
   expect(output).toContain('server stopped');
 }, 90_000);
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+async function answers(url: string): Promise<boolean> {
+  return fetch(url).then(
+    (response) => response.ok,
+    () => false,
+  );
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
