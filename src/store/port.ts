@@ -119,7 +119,7 @@ export interface CodeStore {
 
   /**
    * Everything one redemption attempt reads, in one round trip: the live
-   * rate-limit buckets among `bucketKeys` (as RateLimitStore.read) and the
+   * rate-limit buckets among `bucketKeys` (those whose window has not ended at `now`) and the
    * record findRedeemable would return (none when `candidates` is empty).
    */
   readAttempt(
@@ -181,8 +181,6 @@ export interface AttemptSnapshot {
 }
 
 export interface RateLimitStore {
-  /** The live (unexpired at `now`) buckets among `keys`. */
-  read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]>;
   /**
    * Counts `count` failures in each bucket atomically (a bucket whose window
    * has ended restarts at `count` with a window ending at `windowEndsAt`) and

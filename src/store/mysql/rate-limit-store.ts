@@ -37,18 +37,6 @@ export class MysqlRateLimitStore implements RateLimitStore {
     this.runner = new MysqlRunner(pool, options);
   }
 
-  async read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]> {
-    const distinct = distinctSorted(keys);
-    if (distinct.length === 0) return [];
-    const rows = await this.runner.run('read rate-limit buckets', (session) =>
-      session.execute<Rows>(`${SELECT_BUCKETS} ${placeholders(distinct.length)} AND window_ends_at > ?`, [
-        ...distinct,
-        now,
-      ]),
-    );
-    return rows.map(toBucket);
-  }
-
   /**
    * One atomic upsert, never read-modify-write, so concurrent failures are all
    * counted. The read-back shares its transaction: the upsert's row locks keep
