@@ -1,5 +1,7 @@
-/** Operational endpoints: liveness, readiness and metrics. */
-import { Router } from 'express';
+/**
+ * Operational endpoints: liveness, readiness and metrics, as answers that
+ * the HTTP layer (src/server/http) writes; they know nothing of sockets.
+ */
 import type { Metrics } from './metrics';
 
 export interface OpsDeps {
@@ -10,21 +12,37 @@ export interface OpsDeps {
   readonly readyTimeoutMs?: number;
 }
 
-const READY_TIMEOUT_MS = 1000;
+export interface OpsAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
 
-export function opsRouter({ metrics, ping, readyTimeoutMs = READY_TIMEOUT_MS }: OpsDeps): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_req, res) => {
-    const ready = await answersWithin(ping, readyTimeoutMs);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
-  });
-  router.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.text());
-  });
-  return router;
+/** Answers a GET (or HEAD) of its path. */
+export type OpsEndpoint = () => Promise<OpsAnswer>;
+
+const READY_TIMEOUT_MS = 1000;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function jsonAnswer(status: number, body: unknown): OpsAnswer {
+  return { status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body) };
+}
+
+const ALIVE = jsonAnswer(200, { status: 'ok' });
+const READY = jsonAnswer(200, { status: 'ready' });
+const UNAVAILABLE = jsonAnswer(503, { status: 'unavailable' });
+
+/** The endpoints by path. */
+export function opsEndpoints({
+  metrics,
+  ping,
+  readyTimeoutMs = READY_TIMEOUT_MS,
+}: OpsDeps): ReadonlyMap<string, OpsEndpoint> {
+  return new Map<string, OpsEndpoint>([
+    ['/healthz', () => Promise.resolve(ALIVE)],
+    ['/readyz', async () => ((await answersWithin(ping, readyTimeoutMs)) ? READY : UNAVAILABLE)],
+    ['/metrics', async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.text() })],
+  ]);
 }
 
 async function answersWithin(ping: () => Promise<void>, timeoutMs: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 /**
- * The HTTP server: Apollo Server on Express, the ops endpoints, and the
- * limits that keep one request from doing too much.
+ * The HTTP server: Apollo Server on node:http (through src/server/http), the
+ * ops endpoints, and the limits that keep one request from doing too much.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,9 +11,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import express, { type Express, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config';
 import { AdminAuthenticator } from '../graphql/access';
@@ -21,9 +19,10 @@ import { createErrorFormatter } from '../graphql/errors';
 import { redeemFieldLimit } from '../graphql/redeem-field-limit';
 import { buildClaimcheckSchema } from '../graphql/schema';
 import { Metrics } from '../ops/metrics';
-import { opsRouter } from '../ops/routes';
+import { opsEndpoints } from '../ops/routes';
 import type { ServerContext } from './context';
-import { bodyErrors, httpMetrics, requestId, requestIdOf, studioCors } from './http';
+import { clientAddressResolver } from './http/client-address';
+import { HttpFrontend } from './http/frontend';
 import { createLogger, type Logger } from '../ops/logger';
 import { requestLogPlugin } from './request-log';
 import { openServices, type OpenServicesOptions, type Services } from './services';
@@ -69,11 +68,10 @@ async function startServer(
   services: Services,
   schema: GraphQLSchema,
 ): Promise<ClaimcheckServer> {
-  const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer();
   const apollo = createApollo(config, logger, metrics, schema, httpServer);
   await apollo.start();
-  mountRoutes(app, config, metrics, services, apollo);
+  httpServer.on('request', createFrontend(config, logger, metrics, services, apollo).handle);
 
   let closing: Promise<void> | undefined;
   return {
@@ -146,40 +144,28 @@ function landingPage(config: Config): ApolloServerPlugin {
   });
 }
 
-function mountRoutes(
-  app: Express,
+function createFrontend(
   config: Config,
+  logger: Logger,
   metrics: Metrics,
   services: Services,
   apollo: ApolloServer<ServerContext>,
-): void {
+): HttpFrontend {
   const authenticator = new AdminAuthenticator(config.adminKeys);
-  // Express accepts a mutable array only.
-  app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
-  app.disable('x-powered-by');
-  // GraphQL answers are POST results, never revalidated: hashing each body for an ETag is wasted work.
-  app.disable('etag');
-  app.use(requestId(), httpMetrics(metrics));
-  app.use(opsRouter({ metrics, ping: services.ping }));
-  app.use(
-    '/graphql',
-    studioCors(),
-    express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(req, res, services, authenticator),
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  return new HttpFrontend({
+    apollo,
+    contextFor: async (request, requestId) => ({
+      service: services.service,
+      admin: authenticator.authenticate(request.headers.authorization),
+      client: { clientKey: clientAddress(request) ?? 'unknown' },
+      requestId,
     }),
-  );
-  app.use(bodyErrors(config.bodyLimit));
-}
-
-function contextFor(req: Request, res: Response, services: Services, authenticator: AdminAuthenticator): ServerContext {
-  return {
-    service: services.service,
-    admin: authenticator.authenticate(req.get('Authorization')),
-    // With 'trust proxy' off, req.ip is the socket's address; with it on, the first untrusted X-Forwarded-For hop.
-    client: { clientKey: req.ip ?? req.socket.remoteAddress ?? 'unknown' },
-    requestId: requestIdOf(res),
-  };
+    ops: opsEndpoints({ metrics, ping: services.ping }),
+    metrics,
+    bodyLimitBytes: config.bodyLimit,
+    logger,
+  });
 }
 
 function listen(httpServer: http.Server, config: Config): Promise<void> {
