@@ -1,16 +1,17 @@
-/** Page cursors: opaque to clients, so the paging key can change without breaking them. */
-import { isCodeId } from './ids';
+/** Page cursors: opaque to clients, so that the paging key can change without breaking them. */
+import { isUuidV7 } from './ids';
 
-/** A 36-character code id encodes to exactly 48 base64url characters; anything else is rejected before decoding. */
+/** A 36-character record id encodes to exactly 48 base64url characters; anything else is rejected before decoding. */
 const CURSOR = /^[A-Za-z0-9_-]{48}$/;
 
-export function encodeCursor(codeId: string): string {
-  return Buffer.from(codeId, 'utf8').toString('base64url');
+/** The cursor after the record `id` (a code's, a redemption's, a delivery's). */
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
 }
 
-/** The code id inside a cursor, or null when the cursor is not one we made. */
+/** The record id inside a cursor, or null when the cursor is not one we made. */
 export function decodeCursor(cursor: string): string | null {
   if (!CURSOR.test(cursor)) return null;
-  const codeId = Buffer.from(cursor, 'base64url').toString('utf8');
-  return isCodeId(codeId) ? codeId : null;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  return isUuidV7(id) ? id : null;
 }

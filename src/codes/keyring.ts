@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { LookupCandidate } from '../store/port';
+import type { HoldCandidate, HoldKey, KeyVersion, LookupCandidate, LookupKey } from '../store/port';
 import type { RandomBytes } from './types';
 
 export interface HmacKey {
@@ -28,6 +28,7 @@ const SOURCE = 'CODE_HMAC_KEYS';
 
 /** Domain separation: a lookup key can never equal an HMAC this key computes for another purpose. */
 const LOOKUP_DOMAIN = Buffer.from('claimcheck.lookup.v1\0code\0', 'utf8');
+const HOLD_DOMAIN = Buffer.from('claimcheck.lookup.v1\0hold\0', 'utf8');
 
 /** Shows only what is safe to show, wherever the object ends up (logs, JSON, string templates). */
 abstract class Redacted {
@@ -117,13 +118,32 @@ export class KeyRing extends Redacted {
     return this.#keys.map((key) => candidate(key, normalizedCode));
   }
 
+  /** The stored form of a new hold's capability, under the active key. */
+  holdKey(holdId: Buffer): HoldCandidate {
+    return holdCandidate(this.active, holdId);
+  }
+
+  /** One per held key, like candidates(): a hold made before a rotation is still found. */
+  holdCandidates(holdId: Buffer): HoldCandidate[] {
+    return this.#keys.map((key) => holdCandidate(key, holdId));
+  }
+
+  /** The key of `version`, or null when it is retired (not in the ring). */
+  key(version: KeyVersion): HmacKey | null {
+    return this.#keys.find((key) => key.version === version) ?? null;
+  }
+
   protected describe(): string {
     return `KeyRing(${this.versions.join(', ')})`;
   }
 }
 
-export function deriveLookupKey(key: HmacKey, normalizedCode: string): Buffer {
-  return createHmac('sha256', key.secret).update(LOOKUP_DOMAIN).update(normalizedCode, 'utf8').digest();
+export function deriveLookupKey(key: HmacKey, normalizedCode: string): LookupKey {
+  return createHmac('sha256', key.secret).update(LOOKUP_DOMAIN).update(normalizedCode, 'utf8').digest() as LookupKey;
+}
+
+function deriveHoldKey(key: HmacKey, holdId: Buffer): HoldKey {
+  return createHmac('sha256', key.secret).update(HOLD_DOMAIN).update(holdId).digest() as HoldKey;
 }
 
 /** A fresh `version:base64key` entry for CODE_HMAC_KEYS. */
@@ -133,7 +153,11 @@ export function generateKeyLine(version: string, random: RandomBytes): string {
 }
 
 function candidate(key: HmacKey, normalizedCode: string): LookupCandidate {
-  return { lookupKey: deriveLookupKey(key, normalizedCode), keyVersion: key.version };
+  return { lookupKey: deriveLookupKey(key, normalizedCode), keyVersion: key.version as KeyVersion };
+}
+
+function holdCandidate(key: HmacKey, holdId: Buffer): HoldCandidate {
+  return { holdKey: deriveHoldKey(key, holdId), keyVersion: key.version as KeyVersion };
 }
 
 function parseEntry(entry: string, position: number): HmacKey {

@@ -3,10 +3,14 @@ import { RateLimiterUnavailable } from './errors';
 import type { RateLimitSettings } from './types';
 import type { RateLimitBucket, RateLimitStore } from '../store/port';
 
-/** The two buckets an attempt counts against: the client's and the scope's. */
+/**
+ * The buckets an attempt counts against: the client's, and the scope's for an
+ * attempt on a code (a guess at a holdId, 192 random bits, counts against its
+ * client only).
+ */
 export interface AttemptBuckets {
   readonly client: Buffer;
-  readonly scope: Buffer;
+  readonly scope: Buffer | null;
 }
 
 export type Gate =
@@ -52,8 +56,17 @@ export class RateLimiter {
     };
   }
 
+  clientBucket(clientKey: string): AttemptBuckets {
+    return { client: this.bucketKey('client', clientKey), scope: null };
+  }
+
   keysOf(buckets: AttemptBuckets): Buffer[] {
-    return [buckets.client, buckets.scope];
+    return buckets.scope === null ? [buckets.client] : [buckets.client, buckets.scope];
+  }
+
+  /** The live buckets of `buckets`, read on their own (an attempt on a code reads them with its lookup instead). */
+  read(buckets: AttemptBuckets, now: Date): Promise<RateLimitBucket[]> {
+    return this.store.read(this.keysOf(buckets), now);
   }
 
   /** Whether the live buckets (as read with the attempt) allow another attempt now. */

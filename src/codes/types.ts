@@ -1,11 +1,21 @@
 /**
- * The domain's vocabulary: what the service takes and returns. Expected
+ * The domain's vocabulary: what the use cases take and return. Expected
  * outcomes are values (discriminated unions); only infrastructure failures
  * and broken invariants are thrown.
  */
-import type { CodeFilter, CodeMetadata, CodeState, CodeStats } from '../store/port';
+import type {
+  CodeFilter,
+  CodeId,
+  CodeMetadata,
+  CodeState,
+  CodeStats,
+  HoldRef,
+  RedemptionId,
+  RedemptionRecord,
+} from '../store/port';
+import type { FailureReason } from './state';
 
-export type { CodeFilter, CodeState, CodeStats };
+export type { CodeFilter, CodeId, CodeState, CodeStats, FailureReason, HoldRef, RedemptionId, RedemptionRecord };
 
 /** Source of the current time; one reading per operation. */
 export interface Clock {
@@ -28,8 +38,14 @@ export interface IssueOptions {
   readonly purpose: string | null;
   readonly scope: string | null;
   readonly grant: string | null;
-  /** The policy TTL when null. */
+  /** The policy TTL when both this and expiresAt are null. */
   readonly ttlSeconds: number | null;
+  /** An absolute end instead of ttlSeconds. */
+  readonly expiresAt: Date | null;
+  readonly startsAt: Date | null;
+  /** 1 (single use) when null. */
+  readonly maxRedemptions: number | null;
+  readonly maxRedemptionsPerSubject: number | null;
 }
 
 export interface IssuedCode {
@@ -54,8 +70,19 @@ export interface CheckRequest {
   readonly client: ClientIdentity;
 }
 
+export interface HoldRequest extends RedeemRequest {
+  /** The default hold time when null. */
+  readonly ttlSeconds: number | null;
+}
+
+export interface HoldIdRequest {
+  readonly holdId: string;
+  readonly client: ClientIdentity;
+}
+
 export interface Redemption {
-  readonly codeId: string;
+  readonly id: RedemptionId;
+  readonly codeId: CodeId;
   readonly purpose: string | null;
   readonly scope: string | null;
   readonly grant: string | null;
@@ -64,10 +91,21 @@ export interface Redemption {
 }
 
 export interface RedeemableCodeView {
-  readonly codeId: string;
+  readonly codeId: CodeId;
   readonly purpose: string | null;
   readonly scope: string | null;
   readonly grant: string | null;
+  readonly expiresAt: Date;
+}
+
+export interface Hold {
+  /** The capability: returned to the holder, never stored or logged. */
+  readonly holdId: string;
+  readonly codeId: CodeId;
+  readonly purpose: string | null;
+  readonly scope: string | null;
+  readonly grant: string | null;
+  readonly subject: string | null;
   readonly expiresAt: Date;
 }
 
@@ -79,43 +117,46 @@ export type RedeemResult = { readonly kind: 'redeemed'; readonly redemption: Red
 
 export type CheckResult = { readonly kind: 'redeemable'; readonly code: RedeemableCodeView } | RedeemFailure;
 
-/** Why an attempt failed, for the audit trail and metrics only; callers see INVALID_OR_EXPIRED. */
-export type FailureReason =
-  'MALFORMED' | 'UNKNOWN' | 'EXPIRED' | 'USED' | 'REVOKED' | 'PURPOSE_MISMATCH' | 'SCOPE_MISMATCH' | 'LOST_RACE';
+export type HoldResult = { readonly kind: 'held'; readonly hold: Hold } | RedeemFailure;
+
+export interface ReleaseResult {
+  readonly released: boolean;
+}
 
 export interface RevokeResult {
   readonly revoked: boolean;
   readonly code: CodeView | null;
 }
 
-export interface CodePageView {
-  readonly items: readonly CodeView[];
+export interface ReverseResult {
+  readonly reversed: boolean;
+  readonly redemption: RedemptionRecord | null;
+  readonly code: CodeView | null;
+}
+
+export interface PageView<T> {
+  readonly items: readonly T[];
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
 }
 
-export interface ListRequest {
-  readonly filter: CodeFilter;
+export interface PageRequest {
   /** 1..500 */
   readonly first: number;
   /** An endCursor from a previous page, or null for the first page. */
   readonly after: string | null;
 }
 
-/**
- * The use cases. `scope` parameters named `within` restrict an admin call to
- * one scope (a scoped admin key); null means every scope.
- */
-export interface CodeServiceApi {
-  issue(options: IssueOptions): Promise<IssuedCode>;
-  /** 1..maxBatch distinct codes, committed whole or not at all. */
-  issueMany(count: number, options: IssueOptions): Promise<IssuedCode[]>;
-  check(request: CheckRequest): Promise<CheckResult>;
-  redeem(request: RedeemRequest): Promise<RedeemResult>;
-  revoke(codeId: string, within: string | null): Promise<RevokeResult>;
-  get(codeId: string, within: string | null): Promise<CodeView | null>;
-  list(request: ListRequest): Promise<CodePageView>;
-  stats(filter: Omit<CodeFilter, 'state'>): Promise<CodeStats>;
+export interface ListRequest extends PageRequest {
+  readonly filter: CodeFilter;
+}
+
+/** A hold as admins see it: never its capability. */
+export interface HoldView {
+  readonly ref: HoldRef;
+  readonly subject: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 export interface RateLimitSettings {
@@ -128,9 +169,19 @@ export interface RateLimitSettings {
   readonly failOpen: boolean;
 }
 
-/** Redemption and check outcomes, internal reasons included, for metrics. Values are fixed enums: never secrets. */
-export type AttemptOutcome = 'redeemed' | 'replayed' | 'redeemable' | 'RATE_LIMITED' | FailureReason;
+export type AttemptOperation = 'redeem' | 'check' | 'hold' | 'confirm' | 'release';
+
+/** Attempt outcomes, internal reasons included, for metrics. Values are fixed enums: never secrets. */
+export type AttemptOutcome =
+  | 'redeemed'
+  | 'replayed'
+  | 'redeemable'
+  | 'held'
+  | 'confirmed'
+  | 'released'
+  | 'RATE_LIMITED'
+  | FailureReason;
 
 export interface ServiceObserver {
-  attempt(operation: 'redeem' | 'check', outcome: AttemptOutcome): void;
+  attempt(operation: AttemptOperation, outcome: AttemptOutcome): void;
 }

@@ -1,55 +1,102 @@
 /**
  * The storage port: what the domain needs from persistence, and nothing about
- * how it is done. Mirrors the CodeStore trait (RFC-005) and adds the admin
- * reads, the rate-limit buckets and the audit trail. Adapters live under
- * src/store/<engine>; every adapter must pass test/conformance.
+ * how it is done. Mirrors the CodeStore trait (RFC-005) and adds multi-use
+ * claims, holds, redemption history, the admin reads, the rate-limit buckets
+ * and the journal. Adapters live under src/store/<engine>; every adapter must
+ * pass test/conformance.
+ *
+ * One rule runs through every write: a use of a code is taken or given back
+ * only by a conditional UPDATE of the code's row, whose affected-row count
+ * decides (1: this caller, 0: nobody, more: InvariantViolation), in the same
+ * transaction as the record of the change (a redemption, a hold, a journal
+ * entry). The code's row is always the first row a transaction locks, so
+ * writers of one code queue on it and never deadlock on each other.
  */
+
+declare const brand: unique symbol;
+/** A value that only its constructor makes: passing one id where another is meant does not compile. */
+export type Brand<T, Name extends string> = T & { readonly [brand]: Name };
+
+/** A code's id: a UUIDv7 in canonical form, time-ordered. */
+export type CodeId = Brand<string, 'CodeId'>;
+/** A redemption's id: a UUIDv7, returned to the winner and taken by reverseRedemption. */
+export type RedemptionId = Brand<string, 'RedemptionId'>;
+/** A hold's record id (UUIDv7): names the hold in the journal and to admins. Not the holdId capability. */
+export type HoldRef = Brand<string, 'HoldRef'>;
+/** HMAC-SHA256 of a normalized code under one key of the ring: how a code is found without storing it. */
+export type LookupKey = Brand<Buffer, 'LookupKey'>;
+/** Keyed hash of a holdId: how a hold is found without storing its capability. */
+export type HoldKey = Brand<Buffer, 'HoldKey'>;
+/** The version of the HMAC key that derived a lookup or hold key. */
+export type KeyVersion = Brand<string, 'KeyVersion'>;
+/** Hash of an idempotency key (or of a random token): identifies one attempt, never reveals the key. */
+export type ClaimToken = Brand<Buffer, 'ClaimToken'>;
 
 /** One HMAC lookup key and the version of the key that derived it. */
 export interface LookupCandidate {
-  readonly lookupKey: Buffer;
-  readonly keyVersion: string;
+  readonly lookupKey: LookupKey;
+  readonly keyVersion: KeyVersion;
 }
 
-/** A code as persisted. Never holds the plaintext code. */
-export interface CodeRecord {
-  /** UUIDv7 in its canonical string form: time-ordered. */
-  readonly id: string;
-  readonly lookupKey: Buffer;
-  readonly keyVersion: string;
+/** One keyed hash of a holdId and the version of the key that derived it. */
+export interface HoldCandidate {
+  readonly holdKey: HoldKey;
+  readonly keyVersion: KeyVersion;
+}
+
+/** What issuance decides about a code. Never holds the plaintext code. */
+export interface NewCodeRecord {
+  readonly id: CodeId;
+  readonly lookupKey: LookupKey;
+  readonly keyVersion: KeyVersion;
   readonly purpose: string | null;
   readonly scope: string | null;
   readonly grant: string | null;
   readonly createdAt: Date;
   readonly expiresAt: Date;
-  readonly usedAt: Date | null;
-  readonly usedBy: string | null;
-  readonly revokedAt: Date | null;
+  /** Not redeemable before this instant; null: from issuance. */
+  readonly startsAt: Date | null;
+  /** Uses in total; 1 for a single-use code. */
+  readonly maxRedemptions: number;
+  /** Uses per subject; null: no per-subject limit. */
+  readonly maxRedemptionsPerSubject: number | null;
 }
 
-export type NewCodeRecord = Omit<CodeRecord, 'usedAt' | 'usedBy' | 'revokedAt'>;
+/** How much of a code is taken at one instant: the facts its state is derived from. */
+export interface CodeUsage {
+  readonly revokedAt: Date | null;
+  readonly expiresAt: Date;
+  readonly startsAt: Date | null;
+  readonly maxRedemptions: number;
+  /** Redemptions made and not reversed. */
+  readonly redemptionCount: number;
+  /** Uses held at that instant: holds neither confirmed, released nor expired. */
+  readonly heldCount: number;
+}
 
-/** A code's metadata as admins see it: everything but the lookup key. */
-export type CodeMetadata = Omit<CodeRecord, 'lookupKey'>;
+/** A code's metadata as admins see it: everything but the lookup key, with its usage at the read's instant. */
+export interface CodeMetadata extends Omit<NewCodeRecord, 'lookupKey'>, CodeUsage {
+  /** The latest active redemption's time and subject; null while there is none. */
+  readonly usedAt: Date | null;
+  readonly usedBy: string | null;
+}
 
-/** What a redemption needs to know about a code that could be claimed now. */
+/** What a redemption or a hold needs to know about a code that could be claimed now. */
 export interface RedeemableCode {
-  readonly id: string;
-  readonly lookupKey: Buffer;
-  readonly keyVersion: string;
+  readonly id: CodeId;
+  readonly lookupKey: LookupKey;
+  readonly keyVersion: KeyVersion;
   readonly purpose: string | null;
   readonly scope: string | null;
   readonly grant: string | null;
   readonly expiresAt: Date;
-}
-
-/** A record in any state, with the token hash its winning claim stored (null while unused). */
-export interface InspectedCode extends CodeRecord {
-  readonly claimTokenHash: Buffer | null;
+  readonly maxRedemptions: number;
+  readonly maxRedemptionsPerSubject: number | null;
 }
 
 /**
- * Scope and purpose matching, shared by find, claim and replay:
+ * Scope and purpose matching, shared by find, claim and replay; both compare
+ * exactly, byte for byte:
  * - scope: when not null, the code's scope must equal it; null matches any scope.
  * - purpose: null-safe equality (null matches only a code issued without one).
  */
@@ -58,34 +105,143 @@ export interface MatchCriteria {
   readonly purpose: string | null;
 }
 
-export interface AuditEvent {
-  readonly type: AuditEventType;
+/** One redemption, as the history shows it. */
+export interface RedemptionRecord {
+  readonly id: RedemptionId;
+  readonly codeId: CodeId;
+  readonly subject: string | null;
+  readonly redeemedAt: Date;
+  readonly reversedAt: Date | null;
+  readonly reversalReason: string | null;
+  /** The hold this redemption confirmed; null for a direct redemption. */
+  readonly holdRef: HoldRef | null;
+}
+
+/** A redemption with the code facts a replay answers with. */
+export interface RedemptionWithCode extends RedemptionRecord {
+  readonly purpose: string | null;
+  readonly scope: string | null;
+  readonly grant: string | null;
+}
+
+/**
+ * A record found by its lookup key in whatever state, for classifying a failed
+ * attempt and replaying an idempotent one. Never on the success path.
+ */
+export interface InspectedCode extends CodeMetadata {
+  readonly lookupKey: LookupKey;
+  /** Uses the probed subject holds or has redeemed (active only); 0 when no subject was probed. */
+  readonly subjectTaken: number;
+}
+
+export interface InspectProbe {
+  readonly subject: string | null;
+}
+
+/** A hold found by its key, in whatever state. */
+export interface HoldRecord {
+  readonly ref: HoldRef;
+  readonly codeId: CodeId;
+  /** The code's lookup key: the shard key travels with every statement on the code. */
+  readonly lookupKey: LookupKey;
+  readonly keyVersion: KeyVersion;
+  readonly subject: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly status: HoldStatus;
+  /** The redemption a confirmation made. */
+  readonly redemptionId: RedemptionId | null;
+  readonly claimToken: ClaimToken;
+  /** The holdId sealed under its idempotency key (so that a retry can be answered with it); null without one. */
+  readonly sealedHoldId: Buffer | null;
+  readonly purpose: string | null;
+  readonly scope: string | null;
+  readonly grant: string | null;
+}
+
+/** A hold's stored status. An active hold past its expiresAt counts as expired already; the sweep only records it. */
+export type HoldStatus = 'active' | 'confirmed' | 'released' | 'expired';
+
+/** A journal entry of the audit trail. Never a code, a lookup key, a grant, an address or a hold's capability. */
+export interface JournalEntry {
+  readonly type: JournalEntryType;
   readonly at: Date;
-  readonly codeId: string | null;
+  readonly codeId: CodeId | null;
   readonly subject: string | null;
   readonly scope: string | null;
   readonly purpose: string | null;
-  /** Internal reason of a failure (e.g. UNKNOWN, EXPIRED, LOST_RACE). Never shown to callers. */
+  /** Internal reason of a refusal (e.g. redeem:UNKNOWN) or of a hold's release (released, expired). Never shown to callers. */
+  readonly reason: string | null;
+  readonly redemptionId?: RedemptionId | null;
+  readonly holdRef?: HoldRef | null;
+  /** An issuance: the call's last code id (codeId is its first) and how many codes it made. */
+  readonly lastCodeId?: CodeId | null;
+  readonly count?: number | null;
+}
+
+/**
+ * Entries that report a change (and become webhook events) and entries that
+ * only record a refused attempt. A redemption's entry is its row in the
+ * redemption history, written by the claim itself.
+ */
+export type ChangeEntryType = 'issued' | 'reversed' | 'revoked' | 'hold_created' | 'hold_released';
+export type JournalEntryType = ChangeEntryType | 'redeem_failed' | 'rate_limited';
+
+export interface ClaimRequest extends MatchCriteria {
+  readonly codeId: CodeId;
+  /** The code's lookup key: the shard key travels with every hot statement. */
+  readonly lookupKey: LookupKey;
+  readonly now: Date;
+  readonly subject: string | null;
+  /** Identifies this claim: a second claim with the same token on the same code is refused as 'token_taken'. */
+  readonly claimToken: ClaimToken;
+  /** The id the redemption gets if this claim wins. */
+  readonly redemptionId: RedemptionId;
+}
+
+/**
+ * won: this claim took a use (and committed). lost: no use was left for it.
+ * token_taken: this code already has a redemption with this claim token (a retry).
+ */
+export type ClaimOutcome = { readonly kind: 'won' } | { readonly kind: 'lost' } | { readonly kind: 'token_taken' };
+
+export interface HoldRequest extends MatchCriteria {
+  readonly codeId: CodeId;
+  readonly lookupKey: LookupKey;
+  readonly now: Date;
+  readonly subject: string | null;
+  readonly claimToken: ClaimToken;
+  readonly ref: HoldRef;
+  readonly holdKey: HoldKey;
+  readonly keyVersion: KeyVersion;
+  readonly expiresAt: Date;
+  readonly sealedHoldId: Buffer | null;
+}
+
+export type HoldOutcome = ClaimOutcome;
+
+export interface ConfirmRequest {
+  readonly hold: HoldRecord;
+  readonly now: Date;
+  /** The id and claim token of the redemption the confirmation makes. */
+  readonly redemptionId: RedemptionId;
+  readonly claimToken: ClaimToken;
+}
+
+export interface SettleHoldRequest {
+  readonly hold: HoldRecord;
+  readonly now: Date;
+}
+
+export interface ReverseRequest {
+  readonly redemptionId: RedemptionId;
+  /** Only a redemption of a code in this scope, when given. */
+  readonly within: string | null;
+  readonly now: Date;
   readonly reason: string | null;
 }
 
-export type AuditEventType = 'issued' | 'redeemed' | 'redeem_failed' | 'revoked' | 'rate_limited';
-
-export interface ClaimRequest extends MatchCriteria {
-  readonly codeId: string;
-  /** The code's lookup key: the shard key travels with every hot statement. */
-  readonly lookupKey: Buffer;
-  readonly now: Date;
-  readonly subject: string | null;
-  /** Hash of the idempotency key (or of a random one): identifies this claim. */
-  readonly claimTokenHash: Buffer;
-  /** Written in the claim's transaction, so a won claim and its audit record commit together. */
-  readonly redeemedEvent: AuditEvent;
-}
-
-export type ClaimOutcome = { readonly kind: 'won' } | { readonly kind: 'lost' };
-
-export type CodeState = 'REDEEMABLE' | 'USED' | 'REVOKED' | 'EXPIRED';
+export type CodeState = 'REDEEMABLE' | 'USED' | 'REVOKED' | 'EXPIRED' | 'SCHEDULED';
 
 export interface CodeFilter {
   readonly scope?: string | null;
@@ -93,8 +249,8 @@ export interface CodeFilter {
   readonly state?: CodeState | null;
 }
 
-export interface CodePage {
-  readonly items: readonly CodeMetadata[];
+export interface Page<T> {
+  readonly items: readonly T[];
   readonly hasNextPage: boolean;
 }
 
@@ -103,13 +259,16 @@ export interface CodeStats {
   readonly used: number;
   readonly revoked: number;
   readonly expired: number;
+  readonly scheduled: number;
+  /** Active redemptions over all the counted codes. */
+  readonly redemptions: number;
 }
 
 export interface CodeStore {
   /**
    * The record matching any candidate (its lookup key AND the key version that
-   * produced it) that is redeemable at `now` and meets the criteria; null if
-   * none. One query, whatever the number of candidates.
+   * produced it) that is redeemable at `now` (live, started, a use left) and
+   * meets the criteria; null if none. One query, whatever the number of candidates.
    */
   findRedeemable(
     candidates: readonly LookupCandidate[],
@@ -119,8 +278,9 @@ export interface CodeStore {
 
   /**
    * Everything one redemption attempt reads, in one round trip: the live
-   * rate-limit buckets among `bucketKeys` (those whose window has not ended at `now`) and the
-   * record findRedeemable would return (none when `candidates` is empty).
+   * rate-limit buckets among `bucketKeys` (those whose window has not ended at
+   * `now`) and the record findRedeemable would return (none when `candidates`
+   * is empty).
    */
   readAttempt(
     bucketKeys: readonly Buffer[],
@@ -130,43 +290,95 @@ export interface CodeStore {
   ): Promise<AttemptSnapshot>;
 
   /**
-   * One conditional UPDATE in a transaction: won iff exactly one row changed
-   * and COMMIT succeeded. More than one row throws InvariantViolation and
-   * rolls back. If the COMMIT's answer is lost, the row is re-read and the
-   * stored claim token decides.
+   * Takes one use: one conditional UPDATE of the code's row (a use left, the
+   * subject within its limit, live, started, matching) and the redemption's
+   * record, in one transaction; won iff exactly one row changed and COMMIT
+   * succeeded. More than one row throws InvariantViolation and rolls back. If
+   * the COMMIT's answer is lost, the redemption's record is read back and decides.
    */
   claimCode(request: ClaimRequest): Promise<ClaimOutcome>;
 
   /**
    * The record matching any candidate (key and version) in whatever state,
-   * with its stored claim token hash; null if none. Used after a failed find
-   * or a lost claim, to replay an idempotent redemption and to record why the
-   * attempt failed. Never on the success path.
+   * with its usage at `now` and what the probe asks for; null if none. For
+   * failed attempts only: to record why the attempt failed.
    */
-  inspect(candidates: readonly LookupCandidate[]): Promise<InspectedCode | null>;
+  inspect(candidates: readonly LookupCandidate[], now: Date, probe: InspectProbe): Promise<InspectedCode | null>;
 
   /** Throws DuplicateLookupKey when the lookup key exists. */
-  insertCode(record: NewCodeRecord, issuedEvent: AuditEvent): Promise<void>;
+  insertCode(record: NewCodeRecord, issued: JournalEntry): Promise<void>;
 
   /**
-   * All records commit together or none does, in multi-row INSERT statements.
-   * Throws DuplicateLookupKey naming the colliding records; nothing is kept then.
+   * All records commit together with the journal entry, or none does, in
+   * multi-row INSERT statements. Throws DuplicateLookupKey naming the colliding
+   * records; nothing is kept then.
    */
-  insertCodes(records: readonly NewCodeRecord[], issuedEvents: readonly AuditEvent[]): Promise<void>;
+  insertCodes(records: readonly NewCodeRecord[], issued: JournalEntry): Promise<void>;
 
-  /** Revokes an unused, unrevoked code (within `scope` when given); true if a row changed. */
-  revokeCode(codeId: string, scope: string | null, now: Date, revokedEvent: AuditEvent): Promise<boolean>;
+  /** Revokes a code that is not revoked and still has a use left (within `scope` when given); true if a row changed. */
+  revokeCode(codeId: CodeId, scope: string | null, now: Date, revoked: JournalEntry): Promise<boolean>;
 
-  /** A code by id, or null (also when outside `scope`, when one is given). */
-  getCode(codeId: string, scope: string | null): Promise<CodeMetadata | null>;
+  /** A code by id at `now`, or null (also when outside `scope`, when one is given). */
+  getCode(codeId: CodeId, scope: string | null, now: Date): Promise<CodeMetadata | null>;
 
   /** Newest first; `after` is the id of the last item of the previous page. */
-  listCodes(filter: CodeFilter, now: Date, first: number, after: string | null): Promise<CodePage>;
+  listCodes(filter: CodeFilter, now: Date, first: number, after: CodeId | null): Promise<Page<CodeMetadata>>;
 
   countByState(filter: Omit<CodeFilter, 'state'>, now: Date): Promise<CodeStats>;
 
+  /** A redemption by id (within `scope` when given), with its code's labels; null when not visible. */
+  getRedemption(id: RedemptionId, scope: string | null): Promise<RedemptionWithCode | null>;
+
+  /** A code's redemptions, newest first, reversed ones included; `after` is the last id of the previous page. */
+  listRedemptions(codeId: CodeId, first: number, after: RedemptionId | null): Promise<Page<RedemptionRecord>>;
+
+  /** The redemption `token` made on `codeId`, with its code's labels; null if none. */
+  findRedemptionByToken(codeId: CodeId, token: ClaimToken): Promise<RedemptionWithCode | null>;
+
+  /**
+   * Gives a redemption's use back: the conditional UPDATE that marks it
+   * reversed decides (true once; false when already reversed or not visible),
+   * in one transaction with the code's count and the journal entry.
+   */
+  reverseRedemption(request: ReverseRequest, reversed: JournalEntry): Promise<boolean>;
+
   /** Whether the database answers. */
   ping(): Promise<void>;
+}
+
+/** Holds: a use of a code set aside for a checkout, under the same single-winner discipline as claims. */
+export interface HoldStore {
+  /**
+   * Takes one use for a hold, as claimCode does for a redemption (a use left,
+   * the subject within its limit), and records the hold and its journal entry.
+   */
+  holdCode(request: HoldRequest, created: JournalEntry): Promise<HoldOutcome>;
+
+  /** The hold matching any candidate (key and version), in whatever state; null if none. */
+  findHold(candidates: readonly HoldCandidate[]): Promise<HoldRecord | null>;
+
+  /** The hold `token` made on `codeId`; null if none. */
+  findHoldByToken(codeId: CodeId, token: ClaimToken): Promise<HoldRecord | null>;
+
+  /**
+   * Turns an active, unexpired hold into a redemption: the conditional UPDATE
+   * of the hold decides (won once), the code's row moves the use from held to
+   * redeemed (refused, and nothing changes, when the use is no longer the
+   * hold's to take), and the redemption is recorded, in one transaction.
+   */
+  confirmHold(request: ConfirmRequest): Promise<ClaimOutcome>;
+
+  /** Gives an active, unexpired hold's use back; true once, false otherwise. */
+  releaseHold(request: SettleHoldRequest, released: JournalEntry): Promise<boolean>;
+
+  /** Records the expiry of an active hold whose expiresAt has passed; true once, however many sweepers race. */
+  expireHold(request: SettleHoldRequest, expired: JournalEntry): Promise<boolean>;
+
+  /** At most `limit` active holds whose expiresAt has passed at `now`, oldest first. */
+  expiredHolds(now: Date, limit: number): Promise<HoldRecord[]>;
+
+  /** A code's holds that are active at `now` (for admins), soonest to expire first. */
+  activeHolds(codeId: CodeId, now: Date): Promise<HoldRecord[]>;
 }
 
 export interface RateLimitBucket {
@@ -187,11 +399,14 @@ export interface RateLimitStore {
    * returns the buckets as this change left them, before any other change.
    */
   recordFailure(keys: readonly Buffer[], now: Date, windowEndsAt: Date, count: number): Promise<RateLimitBucket[]>;
+  /** The live buckets among `keys` at `now`. */
+  read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]>;
   clear(key: Buffer): Promise<void>;
   /** Deletes at most `limit` buckets whose window ended before `now`; returns how many. */
   purgeExpired(now: Date, limit: number): Promise<number>;
 }
 
+/** Journal entries of refused attempts, written apart from any change (changes write theirs in their own transaction). */
 export interface AuditLog {
-  append(events: readonly AuditEvent[]): Promise<void>;
+  append(entries: readonly JournalEntry[]): Promise<void>;
 }

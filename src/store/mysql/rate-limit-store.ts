@@ -1,6 +1,7 @@
-import type { Pool, ResultSetHeader } from 'mysql2/promise';
+import type { ResultSetHeader } from 'mysql2/promise';
 import type { RateLimitBucket, RateLimitStore } from '../port';
 import { placeholders } from './batches';
+import type { MysqlDatabase } from './pool';
 import { type MysqlAdapterOptions, MysqlRunner } from './runner';
 import type { Rows, SqlValue } from './session';
 
@@ -33,8 +34,8 @@ export function toBucket(row: Rows[number]): RateLimitBucket {
 export class MysqlRateLimitStore implements RateLimitStore {
   private readonly runner: MysqlRunner;
 
-  constructor(pool: Pool, options: MysqlAdapterOptions = {}) {
-    this.runner = new MysqlRunner(pool, options);
+  constructor(database: MysqlDatabase, options: MysqlAdapterOptions = {}) {
+    this.runner = new MysqlRunner(database, options);
   }
 
   /**
@@ -69,14 +70,23 @@ export class MysqlRateLimitStore implements RateLimitStore {
     return rows.map(toBucket);
   }
 
+  async read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]> {
+    const distinct = distinctSorted(keys);
+    if (distinct.length === 0) return [];
+    const rows = await this.runner.autocommit('read rate-limit buckets', (session) =>
+      session.execute<Rows>(`${SELECT_BUCKETS} ${placeholders(distinct.length)} AND window_ends_at > ?`, [...distinct, now]),
+    );
+    return rows.map(toBucket);
+  }
+
   async clear(key: Buffer): Promise<void> {
-    await this.runner.run('clear rate-limit bucket', (session) => session.execute(DELETE_BUCKET, [key]));
+    await this.runner.autocommit('clear rate-limit bucket', (session) => session.execute(DELETE_BUCKET, [key]));
   }
 
   async purgeExpired(now: Date, limit: number): Promise<number> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
     // query() rather than execute(): prepared statements reject a numeric LIMIT placeholder on some servers.
-    const result = await this.runner.run('purge rate-limit buckets', (session) =>
+    const result = await this.runner.autocommit('purge rate-limit buckets', (session) =>
       session.query<ResultSetHeader>(PURGE_EXPIRED, [now, limit]),
     );
     return result.affectedRows;
