@@ -51,45 +51,51 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = await createTestDatabase('cc_server');
   const adminKey = secretKey();
   const scopedKey = secretKey();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATABASE_URL: database.url,
-    CODE_HMAC_KEYS: generateKeyLine('t1', randomBytes),
-    ADMIN_API_KEYS: `${adminKey},${scopedKey}:${TEST_SCOPE}`,
-    // Many tests fail on purpose from one address; the limiter has its own tests.
-    RATE_LIMIT_MAX_FAILURES: '100000',
-    RATE_LIMIT_SCOPE_MAX_FAILURES: '100000',
-    DB_POOL_SIZE: '8',
-    SHUTDOWN_TIMEOUT_MS: '10000',
-    LOG_LEVEL: 'info',
-    ...options.env,
-  });
   const logs: string[] = [];
-  let server: ClaimcheckServer;
+  let config: Config;
+  let server: ClaimcheckServer | undefined;
+  // Whatever fails after the database exists (a refused setting, a port in use) releases what was opened so far.
   try {
+    config = loadConfig({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: database.url,
+      CODE_HMAC_KEYS: generateKeyLine('t1', randomBytes),
+      ADMIN_API_KEYS: `${adminKey},${scopedKey}:${TEST_SCOPE}`,
+      // Many tests fail on purpose from one address; the limiter has its own tests.
+      RATE_LIMIT_MAX_FAILURES: '100000',
+      RATE_LIMIT_SCOPE_MAX_FAILURES: '100000',
+      DB_POOL_SIZE: '8',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    });
     server = await createServer(config, {
       logger: createLogger(config.logLevel, logCapture(logs)),
       openServices: options.openServices,
     });
     await server.listen();
-  } catch (error) {
-    await database.drop();
-    throw error;
+  } catch (failure) {
+    // Each released on its own; a failure to release is reported beside the failure itself, never instead of it.
+    const releaseFailures: unknown[] = [];
+    await server?.close().catch((error: unknown) => releaseFailures.push(error));
+    await database.drop().catch((error: unknown) => releaseFailures.push(error));
+    throw releaseFailures.length > 0 ? new AggregateError([failure, ...releaseFailures], String(failure)) : failure;
   }
+  const started = server;
   return {
-    url: server.url,
-    graphqlUrl: `${server.url}/graphql`,
+    url: started.url,
+    graphqlUrl: `${started.url}/graphql`,
     adminKey,
     scopedKey,
     config,
-    server,
+    server: started,
     database,
     logs,
     close: async () => {
       try {
-        await server.close();
+        await started.close();
       } finally {
         await database.drop();
       }

@@ -16,6 +16,7 @@ interface RequestLabels {
 }
 
 interface RouteSeries {
+  readonly route: string;
   readonly durationLabels: { readonly route: string };
   /** By method, then by status code. */
   readonly requestLabels: Map<string, Map<number, RequestLabels>>;
@@ -30,7 +31,7 @@ export class HttpRequestMetrics {
     routes: readonly string[],
   ) {
     for (const route of [...routes, OTHER_ROUTE]) {
-      this.#routes.set(route, { durationLabels: { route }, requestLabels: new Map() });
+      this.#routes.set(route, { route, durationLabels: { route }, requestLabels: new Map() });
     }
   }
 
@@ -41,11 +42,11 @@ export class HttpRequestMetrics {
   record(route: string, method: string, status: number, startedAt: number): void {
     const series = this.#routes.get(route) ?? this.#routes.get(OTHER_ROUTE)!;
     this.metrics.httpDuration.observe(series.durationLabels, (performance.now() - startedAt) / 1000);
-    this.metrics.httpRequests.inc(labelsFor(series, route, method, status));
+    this.metrics.httpRequests.inc(labelsFor(series, method, status));
   }
 }
 
-function labelsFor(series: RouteSeries, route: string, method: string, status: number): RequestLabels {
+function labelsFor(series: RouteSeries, method: string, status: number): RequestLabels {
   let byStatus = series.requestLabels.get(method);
   if (byStatus === undefined) {
     byStatus = new Map();
@@ -53,7 +54,7 @@ function labelsFor(series: RouteSeries, route: string, method: string, status: n
   }
   let labels = byStatus.get(status);
   if (labels === undefined) {
-    labels = { route, method, status: String(status) };
+    labels = { route: series.route, method, status: String(status) };
     byStatus.set(status, labels);
   }
   return labels;

@@ -1,7 +1,47 @@
 /** The HTTP surface around GraphQL: ops endpoints, Sandbox, CORS, request ids, metrics and logs. */
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { graphql, startTestServer, type TestServer } from '../../support/server';
 
 const STUDIO = 'https://studio.apollographql.com';
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  /** Whether the request went over a connection an earlier request had used. */
+  readonly reusedConnection: boolean;
+}
+
+/**
+ * One request through node:http, whose body may be written in pieces
+ * (`write` gets the request and ends it): fetch cannot send a chunked body
+ * without a stream, nor say whether a connection was reused.
+ */
+function rawRequest(
+  url: string,
+  options: http.RequestOptions,
+  write: (request: http.ClientRequest) => void = (request) => request.end(),
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, options, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          body,
+          reusedConnection: request.reusedSocket,
+        }),
+      );
+    });
+    request.on('error', reject);
+    write(request);
+  });
+}
 
 /** The value of one series in Prometheus text, 0 when absent. */
 function valueOf(text: string, series: string): number {
@@ -122,6 +162,90 @@ describe('outside production', () => {
     expect(everything).not.toMatch(/variables|authorization/i);
   });
 
+  it('answers unknown paths 404 and other methods than GET and HEAD on ops paths 405, in JSON, with a request id', async () => {
+    const unknown = await fetch(`${server.url}/wp-login.php`, { headers: { 'x-request-id': 'probe-1' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-request-id')).toBe('probe-1');
+    expect(await unknown.json()).toEqual({ errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const wrong = await fetch(`${server.url}${path}`, { method: 'POST', body: '{}' });
+      expect([path, wrong.status, wrong.headers.get('allow')]).toEqual([path, 405, 'GET, HEAD']);
+      expect(wrong.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await wrong.json()).errors[0].extensions.code).toBe('METHOD_NOT_ALLOWED');
+    }
+  });
+
+  it('answers HEAD on ops paths with the headers only', async () => {
+    const head = await rawRequest(`${server.url}/healthz`, { method: 'HEAD' });
+    expect([head.status, head.body, head.headers['content-type']]).toEqual([
+      200,
+      '',
+      'application/json; charset=utf-8',
+    ]);
+    expect(head.headers['content-length']).toBe(String(JSON.stringify({ status: 'ok' }).length));
+  });
+
+  it('serves its paths with a trailing slash or in another case, as Express did, and no sub-paths', async () => {
+    expect((await graphql(`${server.url}/graphql/`, { query: '{ __typename }' })).body.data).toEqual({
+      __typename: 'Query',
+    });
+    expect((await fetch(`${server.url}/HEALTHZ`)).status).toBe(200);
+    expect((await fetch(`${server.url}/graphql/extra`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('sends neither X-Powered-By nor an ETag', async () => {
+    const response = await graphql(server.graphqlUrl, { query: '{ __typename }' });
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('vary')).toBe('Origin');
+  });
+
+  it('refuses a chunked body past the limit as soon as it passes it, and the connection serves the next request', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const piece = ' '.repeat(16 * 1024);
+      const refused = await rawRequest(
+        server.graphqlUrl,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (request) => {
+          request.write(`{"query":"{ __typename }","padding":"`);
+          for (let index = 0; index < 5; index += 1) request.write(piece);
+          // The body ends only once the answer is in: the answer came as soon as the limit was passed.
+          request.on('response', () => request.end(`"}`));
+        },
+      );
+      expect(refused.status).toBe(413);
+      expect(JSON.parse(refused.body).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+
+      const declared = await rawRequest(
+        server.graphqlUrl,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (request) => request.end(JSON.stringify({ query: '{ __typename }', padding: piece.repeat(5) })),
+      );
+      expect(declared.status).toBe(413);
+      const next = await rawRequest(
+        server.graphqlUrl,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (request) => request.end(TYPENAME),
+      );
+      expect([next.status, next.reusedConnection]).toEqual([200, true]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('reads a gzip-compressed body, and refuses an unknown encoding or a charset that is not UTF with 415', async () => {
+    const post = (headers: Record<string, string>, body: Buffer | string) =>
+      rawRequest(server.graphqlUrl, { method: 'POST', headers }, (request) => request.end(body));
+    const gzipped = await post({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(TYPENAME));
+    expect([gzipped.status, JSON.parse(gzipped.body)]).toEqual([200, { data: { __typename: 'Query' } }]);
+    expect((await post({ 'content-type': 'application/json', 'content-encoding': 'compress' }, TYPENAME)).status).toBe(
+      415,
+    );
+    expect((await post({ 'content-type': 'application/json; charset=latin1' }, TYPENAME)).status).toBe(415);
+  });
+
   const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
 
   it('exposes Prometheus metrics: requests, outcomes, latency, attempts, invariant violations, process', async () => {
@@ -144,6 +268,10 @@ describe('outside production', () => {
     expect(text).toMatch(/claimcheck_graphql_requests_total\{operation="codeStats",outcome="UNAUTHENTICATED"\} \d+/);
     expect(text).toMatch(/claimcheck_graphql_request_duration_seconds_bucket\{le="0.1",operation="issueCode"\}/);
     expect(text).toMatch(/claimcheck_http_requests_total\{route="\/graphql",method="POST",status="200"\} \d+/);
+    await fetch(`${server.url}/no-such-path-${Date.now()}`);
+    const afterUnknown = await metricsText();
+    expect(afterUnknown).toMatch(/claimcheck_http_requests_total\{route="other",method="GET",status="404"\} \d+/);
+    expect(afterUnknown).not.toContain('no-such-path');
     const attempts = (outcome: string, operation = 'redeem') =>
       `claimcheck_code_attempts_total{operation="${operation}",outcome="${outcome}"}`;
     expect(valueOf(text, attempts('redeemed')) - valueOf(before, attempts('redeemed'))).toBe(1);
