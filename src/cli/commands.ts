@@ -1,8 +1,19 @@
 /** What each command does, over the same service layer the GraphQL API uses. */
 import { randomBytes } from 'node:crypto';
 import { generateKeyLine } from '../codes/keyring';
-import type { CodeServiceApi, CodeState, IssueOptions } from '../codes/types';
-import { CODE_COLUMNS, codeJson, codeRow, ISSUED_COLUMNS, issuedRow, RowWriter } from './format';
+import type { CodeAdmin } from '../codes/admin';
+import type { CodeState, IssueOptions } from '../codes/types';
+import {
+  CODE_COLUMNS,
+  codeJson,
+  codeRow,
+  ISSUED_COLUMNS,
+  issuedRow,
+  REDEMPTION_COLUMNS,
+  redemptionJson,
+  redemptionRow,
+  RowWriter,
+} from './format';
 import { CliFailure, write, type CliIo } from './io';
 import type { OutputFormat } from './options';
 import type { Session } from './session';
@@ -16,6 +27,10 @@ export interface IssueCommandOptions {
   readonly scope?: string;
   readonly grant?: string;
   readonly ttl?: number;
+  readonly expiresAt?: Date;
+  readonly startsAt?: Date;
+  readonly maxRedemptions?: number;
+  readonly perSubject?: number;
   readonly format: OutputFormat;
 }
 
@@ -24,35 +39,40 @@ export interface IssueCommandOptions {
  * else. Counts beyond the server's batch limit are issued batch after batch,
  * each written out as soon as it is committed.
  */
-export async function issue({ service, config }: Session, io: CliIo, options: IssueCommandOptions): Promise<void> {
+export async function issue({ codes, config }: Session, io: CliIo, options: IssueCommandOptions): Promise<void> {
   const issueOptions: IssueOptions = {
     purpose: options.purpose ?? null,
     scope: options.scope ?? null,
     grant: options.grant ?? null,
     ttlSeconds: options.ttl ?? null,
+    expiresAt: options.expiresAt ?? null,
+    startsAt: options.startsAt ?? null,
+    maxRedemptions: options.maxRedemptions ?? null,
+    maxRedemptionsPerSubject: options.perSubject ?? null,
   };
   const rows = new RowWriter(options.format, ISSUED_COLUMNS);
   for (let done = 0; done < options.count;) {
-    const batch = await service.issueMany(Math.min(config.maxBatch, options.count - done), issueOptions);
+    const batch = await codes.admin.issueMany(Math.min(config.maxBatch, options.count - done), issueOptions);
     await write(io.stdout, rows.lines(batch.map(issuedRow)));
     done += batch.length;
     if (options.count >= PROGRESS_FROM) io.stderr.write(`claimcheck: issued ${done} of ${options.count}\n`);
   }
 }
 
-async function existing(service: CodeServiceApi, id: string, scope: string | null) {
-  const code = await service.get(id, scope);
+async function existing(admin: CodeAdmin, id: string, scope: string | null) {
+  const code = await admin.get(id, scope);
   if (!code) throw new CliFailure(`no code with id ${id}${scope === null ? '' : ` in scope ${scope}`}`);
   return code;
 }
 
-export async function show({ service }: Session, io: CliIo, id: string, scope: string | null): Promise<void> {
-  await write(io.stdout, `${codeJson(await existing(service, id, scope))}\n`);
+export async function show({ codes }: Session, io: CliIo, id: string, scope: string | null): Promise<void> {
+  const code = await existing(codes.admin, id, scope);
+  await write(io.stdout, `${codeJson(code, await codes.admin.activeHolds(code.id))}\n`);
 }
 
-export async function revoke({ service }: Session, io: CliIo, id: string, scope: string | null): Promise<void> {
-  const result = await service.revoke(id, scope);
-  const code = result.code ?? (await existing(service, id, scope));
+export async function revoke({ codes }: Session, io: CliIo, id: string, scope: string | null): Promise<void> {
+  const result = await codes.admin.revoke(id, scope);
+  const code = result.code ?? (await existing(codes.admin, id, scope));
   await write(io.stdout, `${codeJson(code)}\n`);
   // Revoking twice is not an error: the code is out of use either way.
   if (!result.revoked) io.stderr.write(`claimcheck: nothing to revoke: code ${id} is ${code.state.toLowerCase()}\n`);
@@ -67,8 +87,8 @@ export interface ListCommandOptions {
   readonly format: OutputFormat;
 }
 
-export async function list({ service }: Session, io: CliIo, options: ListCommandOptions): Promise<void> {
-  const page = await service.list({
+export async function list({ codes }: Session, io: CliIo, options: ListCommandOptions): Promise<void> {
+  const page = await codes.admin.list({
     filter: { scope: options.scope ?? null, purpose: options.purpose ?? null, state: options.state ?? null },
     first: options.first,
     after: options.after ?? null,
@@ -77,12 +97,50 @@ export async function list({ service }: Session, io: CliIo, options: ListCommand
   if (page.hasNextPage) io.stderr.write(`claimcheck: more codes: add --after ${page.endCursor}\n`);
 }
 
+export interface RedemptionsCommandOptions {
+  readonly scope?: string;
+  readonly first: number;
+  readonly after?: string;
+  readonly format: OutputFormat;
+}
+
+/** A code's redemptions, newest first, reversed ones included. */
+export async function redemptions(
+  { codes }: Session,
+  io: CliIo,
+  codeId: string,
+  options: RedemptionsCommandOptions,
+): Promise<void> {
+  const code = await existing(codes.admin, codeId, options.scope ?? null);
+  const page = await codes.admin.redemptions(code.id, { first: options.first, after: options.after ?? null });
+  await write(io.stdout, new RowWriter(options.format, REDEMPTION_COLUMNS).lines(page.items.map(redemptionRow)));
+  if (page.hasNextPage) io.stderr.write(`claimcheck: more redemptions: add --after ${page.endCursor}\n`);
+}
+
+/** Gives one redemption's use back to its code (an order was cancelled). */
+export async function reverse(
+  { codes }: Session,
+  io: CliIo,
+  redemptionId: string,
+  options: { readonly reason?: string; readonly scope?: string },
+): Promise<void> {
+  const result = await codes.admin.reverse(redemptionId, options.reason ?? null, options.scope ?? null);
+  if (!result.redemption) {
+    throw new CliFailure(
+      `no redemption with id ${redemptionId}${options.scope === undefined ? '' : ` in scope ${options.scope}`}`,
+    );
+  }
+  await write(io.stdout, `${redemptionJson(result.redemption)}\n`);
+  // Reversing twice is not an error: the use is back either way.
+  if (!result.reversed) io.stderr.write(`claimcheck: nothing to reverse: redemption ${redemptionId} was reversed before\n`);
+}
+
 export async function stats(
-  { service }: Session,
+  { codes }: Session,
   io: CliIo,
   filter: { readonly scope?: string; readonly purpose?: string },
 ): Promise<void> {
-  const counts = await service.stats({ scope: filter.scope ?? null, purpose: filter.purpose ?? null });
+  const counts = await codes.admin.stats({ scope: filter.scope ?? null, purpose: filter.purpose ?? null });
   await write(io.stdout, `${JSON.stringify(counts, null, 2)}\n`);
 }
 

@@ -1,5 +1,5 @@
 /** How codes are written out: CSV for spreadsheets and mail merges, JSON Lines for programs. */
-import type { CodeView, IssuedCode } from '../codes/types';
+import type { CodeView, HoldView, IssuedCode, RedemptionRecord } from '../codes/types';
 import type { OutputFormat } from './options';
 
 type Cell = string | number | Date | null;
@@ -69,7 +69,12 @@ export const CODE_COLUMNS = [
   'grant',
   'key_version',
   'created_at',
+  'starts_at',
   'expires_at',
+  'max_redemptions',
+  'max_per_subject',
+  'redemption_count',
+  'held_count',
   'used_at',
   'used_by',
   'revoked_at',
@@ -84,14 +89,49 @@ export function codeRow(code: CodeView): Row {
     grant: code.grant,
     key_version: code.keyVersion,
     created_at: code.createdAt,
+    starts_at: code.startsAt,
     expires_at: code.expiresAt,
+    max_redemptions: code.maxRedemptions,
+    max_per_subject: code.maxRedemptionsPerSubject,
+    redemption_count: code.redemptionCount,
+    held_count: code.heldCount,
     used_at: code.usedAt,
     used_by: code.usedBy,
     revoked_at: code.revokedAt,
   };
 }
 
-/** One code as an indented JSON object, for `show` and `revoke`. */
-export function codeJson(code: CodeView): string {
-  return JSON.stringify(jsonObject(CODE_COLUMNS, codeRow(code)), null, 2);
+/** One code as an indented JSON object, for `show` and `revoke`; `show` adds its active holds (never a holdId). */
+export function codeJson(code: CodeView, holds?: readonly HoldView[]): string {
+  const object = jsonObject(CODE_COLUMNS, codeRow(code));
+  const withHolds = holds === undefined ? object : { ...object, active_holds: holds.map(holdObject) };
+  return JSON.stringify(withHolds, null, 2);
+}
+
+const HOLD_COLUMNS = ['ref', 'subject', 'created_at', 'expires_at'] as const;
+
+function holdObject(hold: HoldView): Record<string, string | number | null> {
+  return jsonObject(HOLD_COLUMNS, {
+    ref: hold.ref,
+    subject: hold.subject,
+    created_at: hold.createdAt,
+    expires_at: hold.expiresAt,
+  });
+}
+
+export const REDEMPTION_COLUMNS = ['id', 'code_id', 'subject', 'redeemed_at', 'reversed_at', 'reversal_reason'] as const;
+
+export function redemptionRow(redemption: RedemptionRecord): Row {
+  return {
+    id: redemption.id,
+    code_id: redemption.codeId,
+    subject: redemption.subject,
+    redeemed_at: redemption.redeemedAt,
+    reversed_at: redemption.reversedAt,
+    reversal_reason: redemption.reversalReason,
+  };
+}
+
+export function redemptionJson(redemption: RedemptionRecord): string {
+  return JSON.stringify(jsonObject(REDEMPTION_COLUMNS, redemptionRow(redemption)), null, 2);
 }

@@ -5,7 +5,7 @@ import type { CodeState } from '../codes/types';
 export const OUTPUT_FORMATS = ['csv', 'jsonl'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const CODE_STATES: readonly CodeState[] = ['REDEEMABLE', 'USED', 'REVOKED', 'EXPIRED'];
+const CODE_STATES: readonly CodeState[] = ['REDEEMABLE', 'USED', 'REVOKED', 'EXPIRED', 'SCHEDULED'];
 
 const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -24,6 +24,17 @@ export function duration(text: string): number {
   if (!Number.isSafeInteger(seconds) || seconds < 1)
     throw new InvalidArgumentError('expected a lifetime of 1 second or more.');
   return seconds;
+}
+
+/** An ISO-8601 instant with a time zone (2026-12-01T09:00:00Z): a bare date or local time would be ambiguous. */
+export function instant(text: string): Date {
+  const trimmed = text.trim();
+  const date = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(trimmed)
+    ? new Date(trimmed)
+    : new Date(NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError('expected an ISO-8601 instant with a time zone, e.g. 2026-12-01T09:00:00Z.');
+  return date;
 }
 
 export function codeState(text: string): CodeState {

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import * as commands from './commands';
 import type { CliIo } from './io';
-import { codeState, duration, OUTPUT_FORMATS, positiveInteger } from './options';
+import { codeState, duration, instant, OUTPUT_FORMATS, positiveInteger } from './options';
 import { withSession } from './session';
 
 const DEFAULT_LIST_SIZE = 50;
@@ -39,6 +39,10 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
       'lifetime: seconds, or with a unit (12h, 30d); the policy default when absent',
       duration,
     )
+    .option('--expires-at <instant>', 'an absolute end instead of --ttl (ISO-8601, e.g. 2026-12-31T23:59:59Z)', instant)
+    .option('--starts-at <instant>', 'not redeemable before this instant (ISO-8601)', instant)
+    .option('--max-redemptions <n>', 'uses in total (a promotion code); 1 when absent', positiveInteger)
+    .option('--per-subject <n>', 'uses per subject (e.g. once per customer); no limit when absent', positiveInteger)
     .addOption(formatOption())
     .action((options: commands.IssueCommandOptions) => session((s) => commands.issue(s, io, options)));
 
@@ -53,7 +57,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
 
   program
     .command('show')
-    .description("one code's metadata, as JSON")
+    .description("one code's metadata and its active holds, as JSON")
     .argument('<id>', 'the code id')
     .option('--scope <scope>', 'only a code of this scope')
     .action((id: string, options: { scope?: string }) =>
@@ -65,11 +69,33 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
     .description('codes, newest first, one page at a time')
     .option('--scope <scope>', 'only this scope')
     .option('--purpose <purpose>', 'only this purpose')
-    .option('--state <state>', 'redeemable, used, revoked or expired', codeState)
+    .option('--state <state>', 'redeemable, used, revoked, expired or scheduled', codeState)
     .option('--first <n>', 'page size, at most 500', positiveInteger, DEFAULT_LIST_SIZE)
     .option('--after <cursor>', 'the cursor printed after the previous page')
     .addOption(formatOption())
     .action((options: commands.ListCommandOptions) => session((s) => commands.list(s, io, options)));
+
+  program
+    .command('redemptions')
+    .description("a code's redemptions, newest first, reversed ones included")
+    .argument('<code-id>', 'the code id')
+    .option('--scope <scope>', 'only a code of this scope')
+    .option('--first <n>', 'page size, at most 500', positiveInteger, DEFAULT_LIST_SIZE)
+    .option('--after <cursor>', 'the cursor printed after the previous page')
+    .addOption(formatOption())
+    .action((codeId: string, options: commands.RedemptionsCommandOptions) =>
+      session((s) => commands.redemptions(s, io, codeId, options)),
+    );
+
+  program
+    .command('reverse')
+    .description("undo one redemption (e.g. the order was cancelled): its use goes back to the code")
+    .argument('<redemption-id>', 'the redemption id (Redemption.id, or from `redemptions`)')
+    .option('--reason <text>', 'why, kept with the redemption (at most 500 characters)')
+    .option('--scope <scope>', 'only a redemption of a code in this scope')
+    .action((redemptionId: string, options: { reason?: string; scope?: string }) =>
+      session((s) => commands.reverse(s, io, redemptionId, options)),
+    );
 
   program
     .command('stats')

@@ -1,12 +1,12 @@
 /** The service layer for one CLI command: the server's configuration and wiring, opened and closed around it. */
-import type { CodeServiceApi } from '../codes/types';
+import type { CodeServices } from '../codes/services';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../ops/logger';
 import { openServices } from '../server/services';
 import type { CliIo } from './io';
 
 export interface Session {
-  readonly service: CodeServiceApi;
+  readonly codes: CodeServices;
   readonly config: Config;
 }
 
@@ -19,9 +19,10 @@ export async function withSession<T>(
   // stdout carries the command's output (issued codes); everything else goes to stderr.
   for (const notice of config.notices) io.stderr.write(`claimcheck: ${notice}\n`);
   const logger = createLogger('warn', io.stderr);
-  const services = await openServices(config, logger);
+  // A command is short-lived: the server instances do the background work (purge, hold sweep).
+  const services = await openServices(config, logger, { background: false });
   try {
-    return await use({ service: services.service, config });
+    return await use({ codes: services.codes, config });
   } finally {
     await services.close();
   }

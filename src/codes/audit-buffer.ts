@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditLog } from '../store/port';
+import type { JournalEntry, AuditLog } from '../store/port';
 
 export interface AuditBufferOptions {
   /** Longest an event waits before it is written. */
@@ -19,7 +19,7 @@ export interface AuditBufferOptions {
  * commit in the change's own transaction. A crash loses at most one interval.
  */
 export class AuditBuffer implements AuditLog {
-  private pending: AuditEvent[] = [];
+  private pending: JournalEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
 
@@ -28,7 +28,7 @@ export class AuditBuffer implements AuditLog {
     private readonly options: AuditBufferOptions,
   ) {}
 
-  async append(events: readonly AuditEvent[]): Promise<void> {
+  async append(events: readonly JournalEntry[]): Promise<void> {
     this.pending.push(...events);
     if (this.pending.length >= this.options.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.options.flushIntervalMs).unref();

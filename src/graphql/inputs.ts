@@ -1,6 +1,6 @@
 /** The contract's input types. Lengths and ranges are checked by the service (and, for raw input, by limits.ts). */
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { CodeState } from './types';
+import { CodeState, DateTimeISO } from './types';
 
 @InputType()
 export class IssueCodeInput {
@@ -21,6 +21,31 @@ export class IssueCodeInput {
 
   @Field(() => Int, { nullable: true, description: "Lifetime in seconds; the server's policy TTL when absent." })
   ttlSeconds?: number | null;
+
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'An absolute end instead of ttlSeconds (giving both is BAD_USER_INPUT).',
+  })
+  expiresAt?: Date | null;
+
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'Not redeemable before this instant (must be before the code expires).',
+  })
+  startsAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Redemptions allowed in total; 1 (single-use) when absent; at most 1000000000.',
+  })
+  maxRedemptions?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `Redemptions allowed per subject; no per-subject limit when absent. A code
+with this limit only redeems (or is held) for a request that names a subject.`,
+  })
+  maxRedemptionsPerSubject?: number | null;
 }
 
 @InputType()
@@ -41,6 +66,18 @@ export class IssueCodesInput {
 
   @Field(() => Int, { nullable: true })
   ttlSeconds?: number | null;
+
+  @Field(() => DateTimeISO, { nullable: true })
+  expiresAt?: Date | null;
+
+  @Field(() => DateTimeISO, { nullable: true })
+  startsAt?: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  maxRedemptions?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  maxRedemptionsPerSubject?: number | null;
 }
 
 @InputType()
@@ -69,6 +106,36 @@ export class RedeemCodeInput {
 retry. If the code was already won with this same key, the original
 Redemption is returned again instead of a failure, so a retry after a lost
 response is safe. Without it, or with another key, a used code fails as usual.`,
+  })
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class HoldCodeInput {
+  @Field({ description: 'As the user typed it, like RedeemCodeInput.code.' })
+  code!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who holds, as the host application identifies them; counts toward maxRedemptionsPerSubject.',
+  })
+  subject?: string | null;
+
+  @Field(() => String, { nullable: true })
+  purpose?: string | null;
+
+  @Field(() => String, { nullable: true })
+  scope?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How long the use stays held unless confirmed or released; default 900, from 1 to 86400.',
+  })
+  ttlSeconds?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'As in RedeemCodeInput: a retry with the same key returns the same Hold.',
   })
   idempotencyKey?: string | null;
 }
@@ -130,4 +197,22 @@ export class RevokeCodeArgs {
 
   @Field(() => String, { nullable: true })
   scope?: string | null;
+}
+
+@ArgsType()
+export class ReverseRedemptionArgs {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
 }

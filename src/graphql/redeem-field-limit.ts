@@ -1,11 +1,12 @@
 /**
- * A validation rule: at most `max` redeemCode and redeemable fields in one
- * operation, aliases and fragments included, so that one request cannot carry
- * a pile of guesses. (Each attempt also counts toward the rate limit.)
+ * A validation rule: at most `max` public attempt fields (redeemCode,
+ * redeemable, holdCode, confirmHold, releaseHold) in one operation, aliases
+ * and fragments included, so that one request cannot carry a pile of guesses.
+ * (Each attempt also counts toward the rate limit.)
  */
 import { GraphQLError, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 
-const GUESSING_FIELDS = new Set(['redeemCode', 'redeemable']);
+const GUESSING_FIELDS = new Set(['redeemCode', 'redeemable', 'holdCode', 'confirmHold', 'releaseHold']);
 
 export function redeemFieldLimit(max: number): ValidationRule {
   return (context) => ({
@@ -14,7 +15,7 @@ export function redeemFieldLimit(max: number): ValidationRule {
       if (found > max) {
         context.reportError(
           new GraphQLError(
-            `At most ${max} redeemCode or redeemable fields are allowed per operation (found ${found}).`,
+            `At most ${max} redeemCode, redeemable, holdCode, confirmHold or releaseHold fields are allowed per operation (found ${found}).`,
             {
               nodes: operation,
             },

@@ -2,13 +2,13 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './access';
-import { CodeAdminResolver } from './resolvers/admin';
-import { RedemptionResolver } from './resolvers/redemption';
+import { CodeAdminResolver, CodeFieldsResolver } from './resolvers/admin';
+import { PublicResolver } from './resolvers/public';
 import { DateTimeISO } from './types';
 
 export function buildClaimcheckSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [RedemptionResolver, CodeAdminResolver],
+    resolvers: [PublicResolver, CodeAdminResolver, CodeFieldsResolver],
     authChecker,
     authMode: 'error',
     // Limits are checked by the service (InvalidInput), which names the field; no second set of rules here.

@@ -1,12 +1,13 @@
 /**
  * The contract's output types (../shared/api/contract.graphql): names,
  * nullability and descriptions exactly as there. Resolvers fill them with the
- * service's values, which already have these shapes.
+ * domain's values, which already have these shapes; every type resolves its
+ * fields by plain property reads (simpleResolvers), with no per-field wrapper.
  */
 import { GraphQLScalarType } from 'graphql';
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
-import type { CheckResult, RedeemResult } from '../codes/types';
+import type { CheckResult, HoldResult, RedeemFailure as RedeemFailureResult, RedeemResult } from '../codes/types';
 
 /** graphql-scalars' DateTimeISO (UTC, milliseconds), described as the contract describes it. */
 export const DateTimeISO = new GraphQLScalarType({
@@ -26,15 +27,24 @@ scope) is INVALID_OR_EXPIRED, so that a caller cannot learn whether a code
 exists.`,
 });
 
-export const CodeState = { REDEEMABLE: 'REDEEMABLE', USED: 'USED', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
+export const CodeState = {
+  REDEEMABLE: 'REDEEMABLE',
+  USED: 'USED',
+  REVOKED: 'REVOKED',
+  EXPIRED: 'EXPIRED',
+  SCHEDULED: 'SCHEDULED',
+} as const;
 export type CodeState = (typeof CodeState)[keyof typeof CodeState];
 
 registerEnumType(CodeState, {
   name: 'CodeState',
-  description: "A code's state at the time of the query. More values may be added.",
+  description: `A code's state at the time of the query. More values may be added.
+USED means every allowed redemption is taken (for a single-use code: it was
+redeemed); uses taken by unexpired holds count as taken.`,
+  valuesConfig: { SCHEDULED: { description: 'Issued with a startsAt that has not come yet.' } },
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RedeemFailure {
   @Field(() => RedeemFailureReason)
   reason!: RedeemFailureReason;
@@ -46,8 +56,17 @@ export class RedeemFailure {
   retryAfterSeconds!: number | null;
 }
 
-@ObjectType({ description: 'Proof of a won claim: this caller, and no one else, consumed the code.' })
+@ObjectType({
+  description: 'Proof of a won claim: this caller, and no one else, consumed this use of the code.',
+  simpleResolvers: true,
+})
 export class Redemption {
+  @Field(() => ID, {
+    description:
+      "This redemption's own id: what reverseRedemption takes, and what the host application should record.",
+  })
+  id!: string;
+
   @Field(() => ID)
   codeId!: string;
 
@@ -67,7 +86,7 @@ export class Redemption {
   redeemedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RedeemableCode {
   @Field(() => ID)
   codeId!: string;
@@ -85,47 +104,134 @@ export class RedeemableCode {
   expiresAt!: Date;
 }
 
-/** What a failure resolves to: the service's failure, with retryAfterSeconds made explicit for INVALID_OR_EXPIRED. */
-export type RedeemFailureValue = { readonly kind: 'failure' } & RedeemFailure;
+@ObjectType({
+  description: `One use of a code, set aside for this caller until expiresAt. holdId is a
+secret capability: whoever presents it can confirm or release the hold, so
+the host application keeps it server-side (e.g. with the checkout session).`,
+  simpleResolvers: true,
+})
+export class Hold {
+  @Field(() => ID)
+  holdId!: string;
 
-export type RedeemCodeValue = ({ readonly kind: 'redeemed' } & Redemption) | RedeemFailureValue;
-export type RedeemableValue = ({ readonly kind: 'redeemable' } & RedeemableCode) | RedeemFailureValue;
+  @Field(() => ID)
+  codeId!: string;
 
-/** The resolvers return the service's discriminated values (see below): `kind` tells the member. */
-function isFailure(value: object): boolean {
-  return 'kind' in value && value.kind === 'failure';
+  @Field(() => String, { nullable: true })
+  purpose!: string | null;
+
+  @Field(() => String, { nullable: true })
+  scope!: string | null;
+
+  @Field(() => String, { nullable: true })
+  grant!: string | null;
+
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+
+  @Field(() => DateTimeISO)
+  expiresAt!: Date;
 }
+
+/**
+ * What the public unions resolve: the domain's own outcome values. Their
+ * `kind` names the member, so resolving a union is one property read.
+ */
+const failure = (value: object): boolean => (value as { readonly kind: string }).kind === 'failure';
 
 export const RedeemCodeResult = createUnionType({
   name: 'RedeemCodeResult',
   types: () => [Redemption, RedeemFailure] as const,
-  resolveType: (value) => (isFailure(value) ? RedeemFailure : Redemption),
+  resolveType: (value) => (failure(value) ? 'RedeemFailure' : 'Redemption'),
 });
 
 export const RedeemableResult = createUnionType({
   name: 'RedeemableResult',
   types: () => [RedeemableCode, RedeemFailure] as const,
-  resolveType: (value) => (isFailure(value) ? RedeemFailure : RedeemableCode),
+  resolveType: (value) => (failure(value) ? 'RedeemFailure' : 'RedeemableCode'),
 });
 
-/** The service's redeem outcome, flattened into what the union resolves. */
-export function redeemCodeValue(result: RedeemResult): RedeemCodeValue {
-  return result.kind === 'redeemed' ? { kind: 'redeemed', ...result.redemption } : failureValue(result);
-}
+export const HoldCodeResult = createUnionType({
+  name: 'HoldCodeResult',
+  types: () => [Hold, RedeemFailure] as const,
+  resolveType: (value) => (failure(value) ? 'RedeemFailure' : 'Hold'),
+});
 
-export function redeemableValue(result: CheckResult): RedeemableValue {
-  return result.kind === 'redeemable' ? { kind: 'redeemable', ...result.code } : failureValue(result);
-}
+/** A failure with retryAfterSeconds present (null unless rate-limited), as the contract's type has it. */
+export type RedeemFailureValue = { readonly kind: 'failure' } & RedeemFailure;
 
-function failureValue(failure: Extract<RedeemResult, { kind: 'failure' }>): RedeemFailureValue {
+function failureValue(result: RedeemFailureResult): RedeemFailureValue {
   return {
     kind: 'failure',
-    reason: failure.reason,
-    retryAfterSeconds: failure.reason === 'RATE_LIMITED' ? failure.retryAfterSeconds : null,
+    reason: result.reason,
+    retryAfterSeconds: result.reason === 'RATE_LIMITED' ? result.retryAfterSeconds : null,
   };
 }
 
-@ObjectType({ description: "A code's metadata. Never the plaintext code, never its lookup key." })
+export function redeemCodeValue(result: RedeemResult): object {
+  return result.kind === 'redeemed' ? { kind: 'redeemed', ...result.redemption } : failureValue(result);
+}
+
+export function redeemableValue(result: CheckResult): object {
+  return result.kind === 'redeemable' ? { kind: 'redeemable', ...result.code } : failureValue(result);
+}
+
+export function holdCodeValue(result: HoldResult): object {
+  return result.kind === 'held' ? { kind: 'held', ...result.hold } : failureValue(result);
+}
+
+@ObjectType({ simpleResolvers: true })
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'One redemption of a code, as admins see it.', simpleResolvers: true })
+export class RedemptionRecord {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  codeId!: string;
+
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+
+  @Field(() => DateTimeISO)
+  redeemedAt!: Date;
+
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'Set once the redemption was reversed; its use went back to the code.',
+  })
+  reversedAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  reversalReason!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class RedemptionRecordEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => RedemptionRecord)
+  node!: RedemptionRecord;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class RedemptionRecordConnection {
+  @Field(() => [RedemptionRecordEdge])
+  edges!: RedemptionRecordEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@ObjectType({ description: "A code's metadata. Never the plaintext code, never its lookup key.", simpleResolvers: true })
 export class Code {
   @Field(() => ID)
   id!: string;
@@ -151,7 +257,10 @@ export class Code {
   @Field(() => DateTimeISO)
   expiresAt!: Date;
 
-  @Field(() => DateTimeISO, { nullable: true })
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: "The latest active redemption's time and subject (for a single-use code: its redemption).",
+  })
   usedAt!: Date | null;
 
   @Field(() => String, { nullable: true })
@@ -159,9 +268,30 @@ export class Code {
 
   @Field(() => DateTimeISO, { nullable: true })
   revokedAt!: Date | null;
+
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'Not redeemable before this instant; null when redeemable from issuance.',
+  })
+  startsAt!: Date | null;
+
+  @Field(() => Int, { description: 'Redemptions allowed in total (1 for a single-use code).' })
+  maxRedemptions!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Redemptions allowed per subject; null when there is no per-subject limit.',
+  })
+  maxRedemptionsPerSubject!: number | null;
+
+  @Field(() => Int, { description: 'Active redemptions: made and not reversed.' })
+  redemptionCount!: number;
+
+  @Field(() => Int, { description: 'Uses held right now by unexpired, unconfirmed holds.' })
+  heldCount!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IssuedCode {
   @Field({
     description: `The plaintext code in display form (groups of four joined by hyphens, e.g.
@@ -173,7 +303,7 @@ K7QM-2XHP). Returned here once; the server never stores it.`,
   record!: Code;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RevokeCodePayload {
   @Field({ description: 'True only if this call revoked a code that was still unused and unrevoked.' })
   revoked!: boolean;
@@ -185,16 +315,30 @@ export class RevokeCodePayload {
   code!: Code | null;
 }
 
-@ObjectType()
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
+@ObjectType({ simpleResolvers: true })
+export class ReverseRedemptionPayload {
+  @Field({ description: 'True only if this call reversed a redemption that was still active.' })
+  reversed!: boolean;
 
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
+  @Field(() => RedemptionRecord, {
+    nullable: true,
+    description: 'The redemption after the call; null when no redemption with that id is visible to the caller.',
+  })
+  redemption!: RedemptionRecord | null;
+
+  @Field(() => Code, { nullable: true, description: 'Its code after the call.' })
+  code!: Code | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
+export class ReleaseHoldPayload {
+  @Field({
+    description: 'True only if this call released a hold that was still active; its use went back to the code.',
+  })
+  released!: boolean;
+}
+
+@ObjectType({ simpleResolvers: true })
 export class CodeEdge {
   @Field()
   cursor!: string;
@@ -203,7 +347,7 @@ export class CodeEdge {
   node!: Code;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CodeConnection {
   @Field(() => [CodeEdge])
   edges!: CodeEdge[];
@@ -212,7 +356,7 @@ export class CodeConnection {
   pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CodeStats {
   @Field(() => Int)
   redeemable!: number;
@@ -225,4 +369,10 @@ export class CodeStats {
 
   @Field(() => Int)
   expired!: number;
+
+  @Field(() => Int)
+  scheduled!: number;
+
+  @Field(() => Int, { description: 'Active redemptions over all the counted codes.' })
+  redemptions!: number;
 }

@@ -156,7 +156,7 @@ function createFrontend(
   return new HttpFrontend({
     apollo,
     contextFor: async (request, requestId) => ({
-      service: services.service,
+      codes: services.codes,
       admin: authenticator.authenticate(request.headers.authorization),
       client: { clientKey: clientAddress(request) ?? 'unknown' },
       requestId,

@@ -1,31 +1,30 @@
 /**
- * The service and what it stands on, opened from the configuration: database,
- * migrations, the three stores, keys and policy. The server and the admin CLI
- * share this wiring.
+ * The use cases and what they stand on, opened from the configuration:
+ * database, migrations, stores, keys and policies, and the background work
+ * every instance does (rate-limit purge, the hold sweep). The server and the
+ * admin CLI share this wiring.
  */
 import { randomBytes } from 'node:crypto';
-import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { describeError } from '../ops/logger';
 import { AuditBuffer } from '../codes/audit-buffer';
 import { bufferedRandom } from '../codes/random';
-import { CodeService } from '../codes/service';
+import { type CodeServices, createCodeServices } from '../codes/services';
 import type { Clock, ServiceObserver } from '../codes/types';
 import { describeDatabase, type Config } from '../config/config';
-import type { RateLimitStore } from '../store/port';
-import { MysqlAuditLog } from '../store/mysql/audit-log';
 import { MysqlCodeStore } from '../store/mysql/code-store';
+import { MysqlHoldStore } from '../store/mysql/hold-store';
+import { MysqlAuditLog } from '../store/mysql/journal';
 import { applyMigrations, ensureDatabase } from '../store/mysql/migrate';
-import { createMysqlPool } from '../store/mysql/pool';
+import { createMysqlPool, type MysqlDatabase, openMysqlDatabase } from '../store/mysql/pool';
 import { MysqlRateLimitStore } from '../store/mysql/rate-limit-store';
 
 export interface Services {
-  readonly service: CodeService;
-  readonly pool: Pool;
-  readonly rateLimits: RateLimitStore;
+  readonly codes: CodeServices;
+  readonly database: MysqlDatabase;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
-  /** Stops the background purge and closes the pool. */
+  /** Stops the background work, writes the buffered journal entries and closes the database. */
   close(): Promise<void>;
 }
 
@@ -33,6 +32,10 @@ export interface OpenServicesOptions {
   readonly observer?: ServiceObserver;
   /** How often expired rate-limit buckets are purged (default one minute). */
   readonly purgeIntervalMs?: number;
+  /** How often expired holds are recorded (default 15 s, so within a minute of their expiry). */
+  readonly holdSweepIntervalMs?: number;
+  /** Whether this process runs the background work (the CLI does not). Default true. */
+  readonly background?: boolean;
 }
 
 /** The database could not be reached at start-up; the message is safe to print (no credentials). */
@@ -43,6 +46,9 @@ export class DatabaseUnreachable extends Error {
 const systemClock: Clock = { now: () => new Date() };
 const PURGE_INTERVAL_MS = 60_000;
 const PURGE_BATCH = 1000;
+const HOLD_SWEEP_INTERVAL_MS = 15_000;
+/** The migration runner holds one connection for the files and may take another to renew its lease. */
+const MIGRATION_CONNECTIONS = 2;
 const AUDIT_BUFFERING = { flushIntervalMs: 50, maxBatch: 500, maxPending: 50_000 };
 
 export async function openServices(
@@ -57,33 +63,36 @@ export async function openServices(
       `cannot reach the database at ${describeDatabase(config.databaseUrl)} (DATABASE_URL): ${reasonOf(error)}`,
     );
   }
-  const pool = createMysqlPool(config.databaseUrl, { connectionLimit: config.dbPoolSize });
+  const migrations = createMysqlPool(config.databaseUrl, { connectionLimit: MIGRATION_CONNECTIONS });
   try {
-    const applied = await applyMigrations(pool);
+    const applied = await applyMigrations(migrations);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
-  } catch (error) {
-    await pool.end();
-    throw error;
+  } finally {
+    await migrations.end();
   }
-  return assembleServices(config, pool, logger, options);
+  const database = openMysqlDatabase(config.databaseUrl, {
+    connectionLimit: config.dbPoolSize,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+  });
+  return assembleServices(config, database, logger, options);
 }
 
-/** The stores and the service over an open pool (no start-up checks): also for tests that need a broken pool. */
+/** The stores and the use cases over an open database (no start-up checks): also for tests that need a broken one. */
 export function assembleServices(
   config: Config,
-  pool: Pool,
+  database: MysqlDatabase,
   logger: Logger,
   options: OpenServicesOptions = {},
 ): Services {
-  const storeOptions = { statementTimeoutMs: config.dbStatementTimeoutMs };
-  const store = new MysqlCodeStore(pool, storeOptions);
-  const rateLimits = new MysqlRateLimitStore(pool, storeOptions);
-  const audit = new AuditBuffer(new MysqlAuditLog(pool, storeOptions), {
+  const store = new MysqlCodeStore(database);
+  const rateLimits = new MysqlRateLimitStore(database);
+  const audit = new AuditBuffer(new MysqlAuditLog(database), {
     ...AUDIT_BUFFERING,
     onWriteFailure: (error, dropped) => logger.warn({ error: describeError(error), dropped }, 'audit write failed'),
   });
-  const service = new CodeService({
+  const codes = createCodeServices({
     store,
+    holds: new MysqlHoldStore(database),
     rateLimits,
     audit,
     keyRing: config.keyRing,
@@ -94,33 +103,59 @@ export function assembleServices(
     maxBatch: config.maxBatch,
     observer: options.observer,
   });
-  const purge = startPurge(rateLimits, logger, options.purgeIntervalMs ?? PURGE_INTERVAL_MS);
+  const timers =
+    options.background === false
+      ? []
+      : [
+          every(options.purgeIntervalMs ?? PURGE_INTERVAL_MS, logger, 'rate-limit purge', () =>
+            rateLimits.purgeExpired(systemClock.now(), PURGE_BATCH),
+          ),
+          every(options.holdSweepIntervalMs ?? HOLD_SWEEP_INTERVAL_MS, logger, 'hold sweep', () =>
+            codes.holds.sweepExpired(),
+          ),
+        ];
   let closing: Promise<void> | undefined;
   return {
-    service,
-    pool,
-    rateLimits,
+    codes,
+    database,
     ping: () => store.ping(),
     close: () => {
       closing ??= (async () => {
-        clearInterval(purge);
+        for (const timer of timers) timer.stop();
+        await Promise.all(timers.map((timer) => timer.idle()));
         await audit.flush();
-        await pool.end();
+        await database.end();
       })();
       return closing;
     },
   };
 }
 
-/** Expired buckets are dead weight only; purging them on a timer keeps the table small. Unref'd: it never holds the process. */
-function startPurge(rateLimits: RateLimitStore, logger: Logger, intervalMs: number): NodeJS.Timeout {
+interface Periodic {
+  stop(): void;
+  /** Resolves once a run in progress has finished. */
+  idle(): Promise<void>;
+}
+
+/**
+ * `task` every `intervalMs`, never two runs at once; a failure is logged and
+ * the next run tries again. Unref'd: background work never holds the process.
+ */
+function every(intervalMs: number, logger: Logger, name: string, task: () => Promise<unknown>): Periodic {
+  let running: Promise<void> | null = null;
   const timer = setInterval(() => {
-    rateLimits.purgeExpired(systemClock.now(), PURGE_BATCH).catch((error: unknown) => {
-      logger.warn({ error: describeError(error) }, 'rate-limit purge failed');
-    });
+    running ??= task()
+      .then(
+        () => undefined,
+        (error: unknown) => logger.warn({ error: describeError(error) }, `${name} failed`),
+      )
+      .finally(() => (running = null));
   }, intervalMs);
   timer.unref();
-  return timer;
+  return {
+    stop: () => clearInterval(timer),
+    idle: async () => void (await running),
+  };
 }
 
 /** The driver's own words (already stripped of quoted values by the store), else the store's. */

@@ -1,14 +1,15 @@
-/** A CodeService on the real database: a fresh one per call, dropped on close. */
+/** The domain's use cases on the real database: a fresh database per call, dropped on close. */
 import { randomBytes } from 'node:crypto';
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { KeyRing, hmacKey } from '../../src/codes/keyring';
 import { codePolicy } from '../../src/codes/policy';
-import { CodeService, type CodeServiceDeps } from '../../src/codes/service';
-import type { AttemptOutcome, RandomBytes, RateLimitSettings } from '../../src/codes/types';
-import { MysqlAuditLog } from '../../src/store/mysql/audit-log';
+import { type CodeServices, type CodeServicesDeps, createCodeServices } from '../../src/codes/services';
+import type { AttemptOperation, AttemptOutcome, IssueOptions, RandomBytes, RateLimitSettings } from '../../src/codes/types';
 import { MysqlCodeStore } from '../../src/store/mysql/code-store';
+import { MysqlHoldStore } from '../../src/store/mysql/hold-store';
+import { MysqlAuditLog } from '../../src/store/mysql/journal';
 import { applyMigrations } from '../../src/store/mysql/migrate';
-import { createMysqlPool } from '../../src/store/mysql/pool';
+import { createMysqlPool, type MysqlDatabase, openMysqlDatabase } from '../../src/store/mysql/pool';
 import { MysqlRateLimitStore } from '../../src/store/mysql/rate-limit-store';
 import { ManualClock } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -30,48 +31,76 @@ export interface ServiceOptions {
   readonly codeLength?: number;
   readonly rateLimit?: Partial<RateLimitSettings>;
   readonly random?: RandomBytes;
-  readonly connectionLimit?: number;
 }
 
 export interface TestService {
   readonly database: TestDatabase;
+  readonly db: MysqlDatabase;
+  /** A plain pool onto the database, for the tests' own reads. */
   readonly pool: Pool;
   readonly clock: ManualClock;
-  readonly outcomes: AttemptOutcome[];
-  readonly deps: CodeServiceDeps;
+  readonly outcomes: { operation: AttemptOperation; outcome: AttemptOutcome }[];
+  readonly deps: CodeServicesDeps;
   /** The same database and clock under other options (e.g. a rotated key ring). */
-  service(options?: ServiceOptions): CodeService;
+  services(options?: ServiceOptions): CodeServices;
   close(): Promise<void>;
+}
+
+/** Issue options with everything absent but what is given. */
+export function issueOptions(options: Partial<IssueOptions> = {}): IssueOptions {
+  return {
+    purpose: null,
+    scope: null,
+    grant: null,
+    ttlSeconds: null,
+    expiresAt: null,
+    startsAt: null,
+    maxRedemptions: null,
+    maxRedemptionsPerSubject: null,
+    ...options,
+  };
 }
 
 export async function openTestService(): Promise<TestService> {
   const database = await createTestDatabase('cc_service');
-  const pool = createMysqlPool(database.url, { connectionLimit: 60 });
+  const pool = createMysqlPool(database.url, { connectionLimit: 8 });
   await applyMigrations(pool);
+  const db = openMysqlDatabase(database.url, { connectionLimit: 60 });
   const clock = new ManualClock();
-  const outcomes: AttemptOutcome[] = [];
-  const build = (options: ServiceOptions = {}): CodeServiceDeps => ({
-    store: new MysqlCodeStore(pool),
-    rateLimits: new MysqlRateLimitStore(pool),
-    audit: new MysqlAuditLog(pool),
+  const outcomes: TestService['outcomes'] = [];
+  const build = (options: ServiceOptions = {}): CodeServicesDeps => ({
+    store: new MysqlCodeStore(db),
+    holds: new MysqlHoldStore(db),
+    rateLimits: new MysqlRateLimitStore(db),
+    audit: new MysqlAuditLog(db),
     keyRing: options.keyRing ?? KeyRing.of([TEST_KEYS.v1]),
     policy: codePolicy(options.codeLength ?? 8, 3600),
     clock,
     random: options.random ?? randomBytes,
     rateLimit: { ...TEST_RATE_LIMIT, ...options.rateLimit },
     maxBatch: 10000,
-    observer: { attempt: (_operation, outcome) => void outcomes.push(outcome) },
+    observer: { attempt: (operation, outcome) => void outcomes.push({ operation, outcome }) },
   });
   return {
     database,
+    db,
     pool,
     clock,
     outcomes,
     deps: build(),
-    service: (options) => new CodeService(build(options)),
+    services: (options) => createCodeServices(build(options)),
     close: async () => {
+      await db.end();
       await pool.end();
       await database.drop();
     },
   };
+}
+
+/** The internal reasons of the refused attempts, oldest first (the journal's redeem_failed entries). */
+export async function refusalReasons(pool: Pool): Promise<string[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT reason FROM code_events WHERE event_type = 'redeem_failed' ORDER BY id",
+  );
+  return rows.map((row) => String(row.reason));
 }

@@ -47,7 +47,7 @@ import {
 } from './code-sql';
 import { readLatest } from './consistency';
 import { isDuplicateKeyError, isRetryableError, outcomeUnknown, redactedCause, toStoreError } from './errors';
-import { binaryToId, binaryToIdOrNull, idToBinary, isUuid } from './ids';
+import { binaryToId, idToBinary, isUuid } from './ids';
 import { writeEntries } from './journal';
 import type { MysqlDatabase } from './pool';
 import { BUCKET_COLUMNS, distinctSorted, toBucket } from './rate-limit-store';

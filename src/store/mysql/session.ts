@@ -37,7 +37,9 @@ export class MysqlSession {
   /** Ends the statement in flight with `error` and condemns the connection (the watchdog's deadline passed). */
   abort(error: Error): void {
     this.broken = true;
-    (this.connection.connection.stream as { destroy(error: Error): void } | undefined)?.destroy(error);
+    // The driver's socket: destroying it with `error` fails the statement in flight with that error.
+    const core = this.connection.connection as unknown as { stream?: { destroy(error: Error): void } };
+    core.stream?.destroy(error);
   }
 
   /** A prepared statement: for the fixed-shape statements of the hot path. */

@@ -1,14 +1,16 @@
 import { KeyRing } from '../../../src/codes/keyring';
-import type { CodeService } from '../../../src/codes/service';
-import type { RedeemRequest, RedeemResult } from '../../../src/codes/types';
-import { openTestService, TEST_KEYS, type TestService } from '../../support/service';
+import type { CodeServices } from '../../../src/codes/services';
+import type { IssueOptions, RedeemRequest, RedeemResult } from '../../../src/codes/types';
+import { issueOptions, openTestService, refusalReasons, TEST_KEYS, type TestService } from '../../support/service';
 
 let env: TestService;
-let service: CodeService;
+let codes: CodeServices;
+let service: CodeServices['redeemer'];
 
 beforeAll(async () => {
   env = await openTestService();
-  service = env.service();
+  codes = env.services();
+  service = codes.redeemer;
 });
 afterAll(() => env.close());
 
@@ -26,14 +28,10 @@ function request(code: string, overrides: Partial<RedeemRequest> = {}): RedeemRe
   };
 }
 
-const issue = (options: Partial<Parameters<CodeService['issue']>[0]> = {}) =>
-  service.issue({ purpose: null, scope: null, grant: 'gift-100', ttlSeconds: null, ...options });
+const issue = (options: Partial<IssueOptions> = {}) => codes.admin.issue(issueOptions({ grant: 'gift-100', ...options }));
 
 async function lastFailureReason(): Promise<string> {
-  const [rows] = await env.pool.query<import('mysql2').RowDataPacket[]>(
-    "SELECT reason FROM code_events WHERE event_type = 'redeem_failed' ORDER BY id DESC LIMIT 1",
-  );
-  return rows[0]!.reason as string;
+  return (await refusalReasons(env.pool)).at(-1)!;
 }
 
 const INVALID: RedeemResult = { kind: 'failure', reason: 'INVALID_OR_EXPIRED' };
@@ -45,6 +43,7 @@ describe('redeem', () => {
     expect(first).toEqual({
       kind: 'redeemed',
       redemption: {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         codeId: record.id,
         purpose: 'promo',
         scope: 'shop-1',
@@ -55,7 +54,7 @@ describe('redeem', () => {
     });
     expect(await service.redeem(request(code, { purpose: 'promo' }))).toEqual(INVALID);
     expect(await lastFailureReason()).toBe('redeem:USED');
-    expect((await service.get(record.id, null))?.state).toBe('USED');
+    expect(await codes.admin.get(record.id, null)).toMatchObject({ state: 'USED', redemptionCount: 1, usedBy: 'user-1' });
   });
 
   test('forgives case, spaces and hyphens as people type them', async () => {
@@ -75,7 +74,7 @@ describe('redeem', () => {
   test('every not-redeemable state answers INVALID_OR_EXPIRED and records its own reason', async () => {
     const expired = await issue({ ttlSeconds: 1 });
     const revoked = await issue();
-    await service.revoke(revoked.record.id, null);
+    await codes.admin.revoke(revoked.record.id, null);
     const promo = await issue({ purpose: 'promo', scope: 'tenant-a' });
     env.clock.advanceSeconds(2);
     const cases: [RedeemRequest, string][] = [
@@ -92,16 +91,14 @@ describe('redeem', () => {
     expect((await service.redeem(request(promo.code, { purpose: 'promo', scope: 'tenant-a' }))).kind).toBe('redeemed');
   });
 
-  test('of 30 concurrent redeemers exactly one wins, and one redeemed event is recorded', async () => {
+  test('of 30 concurrent redeemers exactly one wins, and one redemption is recorded', async () => {
     const { code, record } = await issue();
     const results = await Promise.all(Array.from({ length: 30 }, () => service.redeem(request(code))));
-    expect(results.filter((result) => result.kind === 'redeemed')).toHaveLength(1);
+    const winners = results.filter((result) => result.kind === 'redeemed');
+    expect(winners).toHaveLength(1);
     expect(results.filter((result) => result.kind === 'failure')).toHaveLength(29);
-    const [rows] = await env.pool.query<import('mysql2').RowDataPacket[]>(
-      "SELECT COUNT(*) AS wins FROM code_events WHERE event_type = 'redeemed' AND code_id = UNHEX(REPLACE(?, '-', ''))",
-      [record.id],
-    );
-    expect(Number(rows[0]!.wins)).toBe(1);
+    const history = await codes.admin.redemptions(record.id, { first: 10, after: null });
+    expect(history.items.map((item) => item.id)).toEqual([winners[0]!.redemption.id]);
   });
 });
 
@@ -115,7 +112,7 @@ describe('idempotent retries', () => {
     env.clock.advanceSeconds(5);
     const replay = await service.redeem(request(code, { idempotencyKey: key, subject: 'someone-else' }));
     expect(replay).toEqual(won);
-    expect(env.outcomes.at(-1)).toBe('replayed');
+    expect(env.outcomes.at(-1)).toEqual({ operation: 'redeem', outcome: 'replayed' });
     expect(await service.redeem(request(code, { idempotencyKey: 'another-key-0123456789' }))).toEqual(INVALID);
     expect(await service.redeem(request(code))).toEqual(INVALID);
   });
@@ -144,11 +141,9 @@ describe('idempotent retries', () => {
       attempts.map((idempotencyKey) => service.redeem(request(code, { idempotencyKey }))),
     );
     retries.forEach((retry, index) => expect(retry).toEqual(index === winnerIndex ? results[winnerIndex] : INVALID));
-    const [rows] = await env.pool.query<import('mysql2').RowDataPacket[]>(
-      "SELECT COUNT(*) AS wins FROM code_events WHERE event_type = 'redeemed'",
-    );
-    const redeemedEvents = Number(rows[0]!.wins);
-    expect(env.outcomes.filter((outcome) => outcome === 'redeemed').length).toBe(redeemedEvents);
+    const [rows] = await env.pool.query<import('mysql2').RowDataPacket[]>('SELECT COUNT(*) AS wins FROM redemptions');
+    const recorded = Number(rows[0]!.wins);
+    expect(env.outcomes.filter(({ outcome }) => outcome === 'redeemed').length).toBe(recorded);
   });
 
   test('an idempotency key outside 16..200 characters is bad input', async () => {
@@ -164,14 +159,14 @@ describe('key rotation', () => {
     const old = await issue();
     const other = await issue();
     expect(old.record.keyVersion).toBe('v1');
-    const rotated = env.service({ keyRing: KeyRing.of([TEST_KEYS.v2, TEST_KEYS.v1]) });
-    const retired = env.service({ keyRing: KeyRing.of([TEST_KEYS.v2]) });
-    expect(await retired.redeem(request(old.code))).toEqual(INVALID);
-    expect((await rotated.redeem(request(old.code))).kind).toBe('redeemed');
-    const fresh = await rotated.issue({ purpose: null, scope: null, grant: null, ttlSeconds: null });
+    const rotated = env.services({ keyRing: KeyRing.of([TEST_KEYS.v2, TEST_KEYS.v1]) });
+    const retired = env.services({ keyRing: KeyRing.of([TEST_KEYS.v2]) });
+    expect(await retired.redeemer.redeem(request(old.code))).toEqual(INVALID);
+    expect((await rotated.redeemer.redeem(request(old.code))).kind).toBe('redeemed');
+    const fresh = await rotated.admin.issue(issueOptions());
     expect(fresh.record.keyVersion).toBe('v2');
-    expect((await retired.redeem(request(fresh.code))).kind).toBe('redeemed');
-    expect((await rotated.redeem(request(other.code))).kind).toBe('redeemed');
+    expect((await retired.redeemer.redeem(request(fresh.code))).kind).toBe('redeemed');
+    expect((await rotated.redeemer.redeem(request(other.code))).kind).toBe('redeemed');
   });
 });
 
