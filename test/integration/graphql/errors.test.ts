@@ -1,9 +1,8 @@
 /** Each error code a client can see, and what it must never see. */
-import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import { INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE } from '../../../src/graphql/errors';
 import { assembleServices } from '../../../src/server/services';
-import { createMysqlPool } from '../../../src/store/mysql/pool';
+import { openMysqlDatabase } from '../../../src/store/mysql/pool';
 import { errorCodes, graphql, startTestServer, type TestServer } from '../../support/server';
 
 const REDEEM = 'mutation($input: RedeemCodeInput!) { redeemCode(input: $input) { __typename } }';
@@ -88,16 +87,14 @@ describe('BAD_USER_INPUT names the field', () => {
 
 describe('TEMPORARILY_UNAVAILABLE when the database cannot be reached', () => {
   let server: TestServer;
-  let deadPool: Pool;
-
   beforeAll(async () => {
     // Nothing listens on port 1: every connection is refused.
-    deadPool = createMysqlPool('mysql://root:pool-password@127.0.0.1:1/gone', {
+    const deadDatabase = openMysqlDatabase('mysql://root:pool-password@127.0.0.1:1/gone', {
       connectionLimit: 2,
       connectTimeoutMs: 500,
     });
     server = await startTestServer({
-      openServices: async (config, logger, options) => assembleServices(config, deadPool, logger, options),
+      openServices: async (config, logger, options) => assembleServices(config, deadDatabase, logger, options),
     });
   });
 

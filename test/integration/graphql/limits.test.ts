@@ -28,7 +28,7 @@ describe('redeemCode and redeemable per operation', () => {
     const response = await graphql(server.graphqlUrl, { query: `{ ${checks(4)} }` });
     expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(response.body.errors![0].message).toMatch(/At most 3 redeemCode or redeemable fields/);
+    expect(response.body.errors![0].message).toMatch(/At most 3 redeemCode, redeemable, holdCode, confirmHold or releaseHold fields/);
   });
 
   it('counts through fragments and inline fragments, and mutations alike', async () => {
@@ -45,6 +45,16 @@ describe('redeemCode and redeemable per operation', () => {
     expect(errorCodes(await graphql(server.graphqlUrl, { query: `mutation { ${redeems} }` }))).toEqual([
       'GRAPHQL_VALIDATION_FAILED',
     ]);
+  });
+
+  it('counts the hold fields with them: each is a guess at a code or a holdId', async () => {
+    const mixed = `mutation {
+      a: holdCode(input: { code: "ABCD-EFGH" }) { __typename }
+      b: confirmHold(holdId: "hold_x") { __typename }
+      c: releaseHold(holdId: "hold_y") { released }
+      d: redeemCode(input: { code: "ABCD-EFGH" }) { __typename }
+    }`;
+    expect(errorCodes(await graphql(server.graphqlUrl, { query: mixed }))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it("does not count CodeStats' own redeemable field", async () => {
