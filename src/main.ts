@@ -22,14 +22,22 @@ function readConfig(): Config {
   }
 }
 
-function announce(config: Config, logger: Logger): void {
-  for (const notice of config.notices) logger.info(notice);
-  if (config.sessionAdminKey) {
-    // The only place an admin key is ever printed: the operator needs it to use the admin fields.
-    process.stderr.write(
-      `claimcheck: ADMIN_API_KEYS is not set; admin key for this session only (every scope): ${config.sessionAdminKey.reveal()}\n`,
+/**
+ * What a person starting the server needs, on stderr beside the log lines:
+ * where the API is, how to reach it from Apollo Sandbox, and the session's
+ * admin key, the only place an admin key is ever printed (never in a log line).
+ */
+function banner(config: Config, graphqlUrl: string): string[] {
+  const lines = [`serving ${graphqlUrl}`];
+  if (config.landingPage)
+    lines.push(
+      'Apollo Sandbox: open that URL in a browser, then replace <your admin key> in its Authorization header with an admin key',
     );
-  }
+  if (config.sessionAdminKey)
+    lines.push(
+      `ADMIN_API_KEYS is not set; admin key for this session only (every scope): ${config.sessionAdminKey.reveal()}`,
+    );
+  return lines;
 }
 
 async function start(config: Config, logger: Logger): Promise<ClaimcheckServer> {
@@ -66,11 +74,16 @@ function stopOnSignals(server: ClaimcheckServer, config: Config, logger: Logger)
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
-  announce(config, logger);
+  const logger = createLogger(config.logLevel, undefined, {
+    production: config.production,
+    terminal: process.stdout.isTTY === true,
+  });
+  for (const notice of config.notices) logger.info(notice);
   const server = await start(config, logger);
   stopOnSignals(server, config, logger);
-  logger.info({ url: `${server.url}/graphql` }, 'listening');
+  const graphqlUrl = `${server.url}/graphql`;
+  logger.info({ url: graphqlUrl }, 'listening');
+  for (const line of banner(config, graphqlUrl)) process.stderr.write(`claimcheck: ${line}\n`);
 }
 
 void main();

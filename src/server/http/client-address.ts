@@ -9,10 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import type { TrustProxy } from '../../config/config';
 
-export type ForwardedRequest = Pick<IncomingMessage, 'headers' | 'socket'>;
-
 /** undefined only when the socket is already gone. */
-export type ClientAddress = (request: ForwardedRequest) => string | undefined;
+export type ClientAddress = (request: IncomingMessage) => string | undefined;
 
 /** Compiled once at start-up: the trust function is not rebuilt per request. */
 export function clientAddressResolver(trustProxy: TrustProxy): ClientAddress {
@@ -22,12 +20,12 @@ export function clientAddressResolver(trustProxy: TrustProxy): ClientAddress {
   return (request) => proxyaddr(request, trust);
 }
 
-function socketAddress(request: ForwardedRequest): string | undefined {
+function socketAddress(request: IncomingMessage): string | undefined {
   return request.socket.remoteAddress;
 }
 
-function trustFunction(trustProxy: true | number | readonly string[]): proxyaddr.TrustFunction {
+function trustFunction(trustProxy: true | number | readonly string[]): (address: string, hop: number) => boolean {
   if (trustProxy === true) return () => true;
   if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  return proxyaddr.compile(trustProxy);
+  return proxyaddr.compile([...trustProxy]);
 }

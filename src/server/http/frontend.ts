@@ -24,8 +24,11 @@ export const GRAPHQL_PATH = '/graphql';
 /** The methods an ops endpoint answers; HEAD gets GET's headers without the body. */
 const OPS_METHODS = 'GET, HEAD';
 
+/** What the front needs of Apollo Server (started): one HTTP request in, one HTTP answer out. */
+export type GraphQLExecutor = Pick<ApolloServer<ServerContext>, 'executeHTTPGraphQLRequest'>;
+
 export interface HttpFrontendDeps {
-  readonly apollo: ApolloServer<ServerContext>;
+  readonly apollo: GraphQLExecutor;
   /** One request's GraphQL context; Apollo asks for it only once the request has passed its CSRF check. */
   readonly contextFor: (request: IncomingMessage, requestId: string) => Promise<ServerContext>;
   /** By path. */

@@ -1,20 +1,17 @@
 /**
  * The parts we use of two jshttp packages that ship no types (Express used
- * both). Remove once @types/proxy-addr and @types/content-type are installed.
+ * both), declared as @types/proxy-addr@2 and @types/content-type@1 declare
+ * them. Remove this file once those are installed.
  */
 declare module 'proxy-addr' {
   import type { IncomingMessage } from 'node:http';
 
+  /** The client's address: the first untrusted one, from the socket's peer back along X-Forwarded-For. */
+  function proxyaddr(req: IncomingMessage, trust: (addr: string, i: number) => boolean): string;
   namespace proxyaddr {
-    /** Whether the address at `hop` (0: the socket's peer) is a proxy to look past. */
-    type TrustFunction = (address: string, hop: number) => boolean;
-    function compile(trusted: string | readonly string[]): TrustFunction;
+    /** `i`: the hop, 0 being the socket's peer. */
+    function compile(val: string | string[]): (addr: string, i: number) => boolean;
   }
-  /** The client's address: the first untrusted one, from the socket back along X-Forwarded-For. */
-  function proxyaddr(
-    req: Pick<IncomingMessage, 'headers' | 'socket'>,
-    trust: proxyaddr.TrustFunction,
-  ): string | undefined;
   export = proxyaddr;
 }
 
@@ -23,8 +20,8 @@ declare module 'content-type' {
     /** Lower-cased type/subtype. */
     type: string;
     /** Parameter names lower-cased. */
-    parameters: Record<string, string | undefined>;
+    parameters: { [key: string]: string };
   }
   /** Throws a TypeError on a malformed header. */
-  export function parse(header: string): ParsedMediaType;
+  export function parse(input: string): ParsedMediaType;
 }

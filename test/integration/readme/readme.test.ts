@@ -113,17 +113,29 @@ test('npm run web serves the example page and forwards /graphql to the API on th
   }
 }, 90_000);
 
-test('npm start serves the API on the configured port and stops cleanly on SIGTERM', async () => {
+/** The lines the first-run section shows `npm start` printing on stderr (the banner), as the README writes them. */
+function firstRunBanner(): string[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const firstRun = readme.slice(readme.indexOf('## First run'), readme.indexOf('## For frontend developers'));
+  const shown = /```text\n([\s\S]*?)```/.exec(firstRun)?.[1] ?? '';
+  return shown.split('\n').filter((line) => line.startsWith('claimcheck: '));
+}
+
+const SESSION_KEY_LINE =
+  /^(claimcheck: ADMIN_API_KEYS is not set; admin key for this session only \(every scope\): )(\S+)$/;
+
+test('npm start, as a newcomer runs it, prints what the first-run section shows and stops cleanly on SIGTERM', async () => {
   const port = 4900 + Math.floor(Math.random() * 90);
-  const child = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: { ...env, PORT: String(port), ADMIN_API_KEYS: 'readme-admin-key-0123456789abcdef' },
-    detached: true,
-  });
+  // Outside production and without ADMIN_API_KEYS, as on a fresh clone (the HMAC key is given, not written into the repo).
+  const newcomer: NodeJS.ProcessEnv = { ...env, NODE_ENV: 'development', PORT: String(port) };
+  delete newcomer.ADMIN_API_KEYS;
+  const child = spawn('npm', ['start'], { cwd: REPO_ROOT, env: newcomer, detached: true });
   let output = '';
+  let banner = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (banner += chunk.toString()));
   try {
-    await waitFor(() => output.includes('listening'), 60_000);
+    await waitFor(() => banner.split('\n').some((line) => SESSION_KEY_LINE.test(line)), 60_000);
     const response = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(response.status).toBe(200);
   } finally {
@@ -132,6 +144,17 @@ test('npm start serves the API on the configured port and stops cleanly on SIGTE
   // npm itself dies of the signal; the server under it must drain and say so before its output closes.
   await new Promise((resolve) => child.on('close', resolve));
   expect(output).toContain('server stopped');
+  // The README's example key and port stand for this run's.
+  const shown = firstRunBanner();
+  expect(shown).toHaveLength(3);
+  const readmeKey = SESSION_KEY_LINE.exec(shown[2] ?? '')?.[2] ?? '';
+  const printed = banner
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line.replaceAll(`127.0.0.1:${port}/`, '127.0.0.1:4000/').replace(SESSION_KEY_LINE, `$1${readmeKey}`),
+    );
+  expect(printed).toEqual(shown);
 }, 90_000);
 
 async function answers(url: string): Promise<boolean> {

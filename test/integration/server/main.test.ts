@@ -41,6 +41,23 @@ function run(env: Record<string, string>, whileRunning?: (stdout: string, stop: 
   });
 }
 
+/** Runs main.js and sends it SIGTERM once, as soon as it says it is listening. */
+function runUntilListening(env: Record<string, string>): Promise<Ended> {
+  let signalled = false;
+  return run(env, (stdout, stop) => {
+    if (!signalled && stdout.includes('"msg":"listening"')) {
+      signalled = true;
+      stop();
+    }
+  });
+}
+
+/** The URL of the "listening" log line (JSON: stdout is a pipe here). */
+function listeningUrl(stdout: string): string {
+  const line = stdout.split('\n').find((candidate) => candidate.includes('"msg":"listening"'));
+  return (JSON.parse(line ?? '{}') as { url?: string }).url ?? 'no listening line';
+}
+
 it('exits 1 on bad configuration, saying what to fix', async () => {
   const result = await run({ NODE_ENV: 'production', PORT: 'eighty' });
   expect(result.code).toBe(1);
@@ -70,22 +87,46 @@ it('exits 1 with one line when the database cannot be reached, without its passw
 it('serves, then stops cleanly with exit code 0 on SIGTERM', async () => {
   const database = await createTestDatabase('cc_main');
   try {
-    let signalled = false;
-    const result = await run(
-      { CODE_HMAC_KEYS: generateKeyLine('v1', randomBytes), DATABASE_URL: database.url, PORT: '0' },
-      (stdout, stop) => {
-        if (!signalled && stdout.includes('"msg":"listening"')) {
-          signalled = true;
-          stop();
-        }
-      },
-    );
+    const result = await runUntilListening({
+      CODE_HMAC_KEYS: generateKeyLine('v1', randomBytes),
+      DATABASE_URL: database.url,
+      PORT: '0',
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('"msg":"server stopped"');
-    // Outside production without ADMIN_API_KEYS: one session key, printed once, on stderr only.
-    expect(result.stderr).toMatch(/^claimcheck: ADMIN_API_KEYS is not set; admin key for this session only/);
-    const sessionKey = result.stderr.trim().split(' ').pop()!;
+    // The banner, on stderr: where the API is, how to use Sandbox, and (outside production without
+    // ADMIN_API_KEYS) one session key, printed once, never in a log line.
+    const url = listeningUrl(result.stdout);
+    const banner = result.stderr.trim().split('\n');
+    expect(banner).toEqual([
+      `claimcheck: serving ${url}`,
+      'claimcheck: Apollo Sandbox: open that URL in a browser, then replace <your admin key> in its Authorization header with an admin key',
+      expect.stringMatching(
+        /^claimcheck: ADMIN_API_KEYS is not set; admin key for this session only \(every scope\): \S{24,}$/,
+      ),
+    ]);
+    const sessionKey = banner[2]!.split(' ').pop()!;
+    expect(result.stderr.split(sessionKey)).toHaveLength(2);
     expect(result.stdout).not.toContain(sessionKey);
+  } finally {
+    await database.drop();
+  }
+}, 30_000);
+
+it('in production, writes JSON lines and a banner that only says where it serves', async () => {
+  const database = await createTestDatabase('cc_main');
+  try {
+    const result = await runUntilListening({
+      NODE_ENV: 'production',
+      CODE_HMAC_KEYS: generateKeyLine('v1', randomBytes),
+      ADMIN_API_KEYS: randomBytes(24).toString('base64url'),
+      DATABASE_URL: database.url,
+      PORT: '0',
+    });
+    expect(result.code).toBe(0);
+    for (const line of result.stdout.trim().split('\n'))
+      expect(JSON.parse(line)).toMatchObject({ service: 'claimcheck' });
+    expect(result.stderr).toBe(`claimcheck: serving ${listeningUrl(result.stdout)}\n`);
   } finally {
     await database.drop();
   }

@@ -1,13 +1,12 @@
 /** The client address behind TRUST_PROXY: Express's 'trust proxy' semantics, without Express. */
-import type { Socket } from 'node:net';
-import { clientAddressResolver, type ForwardedRequest } from '../../../src/server/http/client-address';
+import type { IncomingMessage } from 'node:http';
+import { clientAddressResolver } from '../../../src/server/http/client-address';
 import type { TrustProxy } from '../../../src/config/config';
 
-function request(socketAddress: string | undefined, forwardedFor?: string): ForwardedRequest {
-  return {
-    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
-    socket: { remoteAddress: socketAddress } as Socket,
-  };
+/** What proxy-addr reads of a request: its headers and its socket's peer. */
+function request(socketAddress: string | undefined, forwardedFor?: string): IncomingMessage {
+  const headers = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
+  return { headers, socket: { remoteAddress: socketAddress } } as unknown as IncomingMessage;
 }
 
 const addressOf = (trust: TrustProxy, socket: string | undefined, forwardedFor?: string) =>
