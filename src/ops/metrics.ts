@@ -4,7 +4,7 @@
  * Label values come from fixed sets: never a code, a key or client input.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AttemptOutcome, ServiceObserver } from '../codes/types';
+import type { AttemptOperation, AttemptOutcome, ServiceObserver } from '../codes/types';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -60,7 +60,7 @@ export class Metrics {
 
   /** What the service reports about each attempt. */
   readonly observer: ServiceObserver = {
-    attempt: (operation: 'redeem' | 'check', outcome: AttemptOutcome) => {
+    attempt: (operation: AttemptOperation, outcome: AttemptOutcome) => {
       this.codeAttempts.inc({ operation, outcome });
     },
   };
