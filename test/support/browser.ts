@@ -15,13 +15,13 @@ import { delimiter, dirname, extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
 import bundled from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Resources, settleAll } from './resources';
+import { settleAll, type Resources } from './resources';
 import { startTestServer, type TestServer, type TestServerOptions } from './server';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
-/** A system browser's names on PATH, most specific first. */
+/** The names a system Chromium or Chrome goes by on PATH, in the order they are looked for. */
 const SYSTEM_BROWSERS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
 const SYSTEM_BROWSER_ARGS = [
@@ -45,8 +45,7 @@ const BUNDLED_BROWSER_ARGS = [
   '--disable-background-networking',
 ];
 
-const NO_BROWSER =
-  'No Chromium for the browser tests: install Chromium or Google Chrome (on PATH as chromium, chromium-browser, google-chrome or google-chrome-stable), or set CHROMIUM_PATH to one';
+const NO_BROWSER = `No Chromium for the browser tests: install Chromium or Google Chrome (on PATH as one of ${SYSTEM_BROWSERS.join(', ')}), or set CHROMIUM_PATH to one`;
 
 interface BrowserBinary {
   readonly executablePath: string;
