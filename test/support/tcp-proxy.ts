@@ -10,6 +10,10 @@
  * - cutAfterNextCommit(): the next client→server COM_QUERY packet whose SQL
  *   is COMMIT is forwarded, MySQL's answer to it is dropped, and then the
  *   proxy cuts: the commit landed, but the server can never learn it did.
+ * - loseNextCommit(how): the next COMMIT is lost on its own connection only,
+ *   which is then closed: 'delivered', MySQL got it and its answer is
+ *   dropped; 'undelivered', MySQL never gets it. Other connections, and new
+ *   ones, go on working, so the client can read back what happened.
  */
 import net from 'node:net';
 
@@ -24,7 +28,11 @@ interface Link {
   readonly upstream: net.Socket;
   /** Set once this link forwarded the trapped COMMIT: MySQL's next bytes on it are its answer. */
   commitSent: boolean;
+  /** What to do with MySQL's answer to the trapped COMMIT: cut everything, or close this link only. */
+  onCommitAnswer: (() => void) | null;
 }
+
+export type LostCommit = 'delivered' | 'undelivered';
 
 /** Whether `chunk` starts a COM_QUERY packet whose statement is COMMIT (the claim's last round trip). */
 export function isCommitPacket(chunk: Buffer): boolean {
@@ -39,6 +47,7 @@ export class TcpProxy {
   private readonly held = new Set<net.Socket>();
   private mode: CutMode | null = null;
   private commitTrap: (() => void) | null = null;
+  private lostCommit: { how: LostCommit; done: () => void } | null = null;
   private cuts = 0;
 
   private constructor(
@@ -82,6 +91,7 @@ export class TcpProxy {
 
   /** Ends the fault: stalled connections are dropped (their state is unknowable) and new ones are piped again. */
   restore(): void {
+    this.lostCommit = null;
     for (const link of this.links) this.destroy(link);
     for (const socket of this.held) socket.destroy();
     this.held.clear();
@@ -102,6 +112,13 @@ export class TcpProxy {
     });
   }
 
+  /** Loses the next COMMIT on its connection only; settles once it is lost. */
+  loseNextCommit(how: LostCommit): Promise<void> {
+    return new Promise((resolve) => {
+      this.lostCommit = { how, done: resolve };
+    });
+  }
+
   async close(): Promise<void> {
     this.restore();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -119,7 +136,7 @@ export class TcpProxy {
       return;
     }
     const upstream = net.connect(this.target.port, this.target.host);
-    const link: Link = { client, upstream, commitSent: false };
+    const link: Link = { client, upstream, commitSent: false, onCommitAnswer: null };
     this.links.add(link);
     client.on('data', (chunk: Buffer) => this.fromClient(link, chunk));
     upstream.on('data', (chunk: Buffer) => this.fromUpstream(link, chunk));
@@ -132,15 +149,33 @@ export class TcpProxy {
 
   private fromClient(link: Link, chunk: Buffer): void {
     if (this.mode !== null) return;
-    if (this.commitTrap && !link.commitSent && isCommitPacket(chunk)) link.commitSent = true;
+    if (!link.commitSent && isCommitPacket(chunk)) {
+      const lost = this.lostCommit;
+      if (lost) {
+        this.lostCommit = null;
+        if (lost.how === 'undelivered') {
+          this.destroy(link);
+          lost.done();
+          return;
+        }
+        link.commitSent = true;
+        link.onCommitAnswer = () => {
+          this.destroy(link);
+          lost.done();
+        };
+      } else if (this.commitTrap) {
+        link.commitSent = true;
+        link.onCommitAnswer = () => this.commitTrap?.();
+      }
+    }
     link.upstream.write(chunk);
   }
 
   private fromUpstream(link: Link, chunk: Buffer): void {
     if (this.mode !== null) return;
     if (link.commitSent) {
-      // MySQL answered the COMMIT, so it is durable; the server must not hear about it.
-      this.commitTrap?.();
+      // MySQL answered the COMMIT, so it is durable; the client must not hear about it.
+      link.onCommitAnswer?.();
       return;
     }
     link.client.write(chunk);
