@@ -1,82 +1,93 @@
+/** What the MySQL adapter promises beyond the conformance suite: transactions, chunking and deadlines on this engine. */
 import type { RowDataPacket } from 'mysql2/promise';
 import { StoreUnavailable } from '../../../src/store/errors';
 import { MysqlCodeStore } from '../../../src/store/mysql/code-store';
-import { claimOf, defineCodeStoreConformance, event, newRecord } from '../../conformance/code-store.conformance';
+import { openMysqlDatabase } from '../../../src/store/mysql/pool';
 import { createMysqlFixture, type MysqlFixture } from '../../conformance/mysql-fixture';
+import { claimOf, entry, newRecord, NOW } from '../../conformance/subject';
 
 let fixture: MysqlFixture;
 
 beforeAll(async () => {
-  // The race case claims one code from 50 connections at once.
-  fixture = await createMysqlFixture({ connectionLimit: 55 });
+  fixture = await createMysqlFixture({ connectionLimit: 10 });
+});
+
+beforeEach(async () => {
+  await fixture.truncate();
 });
 
 afterAll(async () => {
   await fixture.close();
 });
 
-defineCodeStoreConformance('MysqlCodeStore', async () => {
-  await fixture.truncate();
-  return { store: new MysqlCodeStore(fixture.pool), close: async () => {} };
+async function journalTypes(): Promise<string[]> {
+  const [rows] = await fixture.pool.query<RowDataPacket[]>('SELECT event_type FROM code_events ORDER BY id');
+  return rows.map((row) => String(row.event_type));
+}
+
+async function count(table: string): Promise<number> {
+  const [rows] = await fixture.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
+  return Number(rows[0]!.n);
+}
+
+it('writes each change’s record in its transaction, and none for a lost claim or a failed batch', async () => {
+  const store = new MysqlCodeStore(fixture.db);
+  const record = newRecord();
+  await store.insertCode(record, entry('issued', record.id));
+  expect((await store.claimCode(claimOf(record))).kind).toBe('won');
+  expect((await store.claimCode(claimOf(record))).kind).toBe('lost');
+  const revocable = newRecord();
+  await store.insertCode(revocable, entry('issued', revocable.id));
+  expect(await store.revokeCode(revocable.id, null, NOW, entry('revoked', revocable.id))).toBe(true);
+  expect(await store.revokeCode(revocable.id, null, NOW, entry('revoked', revocable.id))).toBe(false);
+  const batch = [newRecord(), newRecord({ lookupKey: record.lookupKey })];
+  await expect(store.insertCodes(batch, entry('issued', batch[0]!.id))).rejects.toThrow();
+  expect(await journalTypes()).toEqual(['issued', 'issued', 'revoked']);
+  expect(await count('redemptions')).toBe(1);
 });
 
-describe('MysqlCodeStore on MySQL', () => {
-  beforeEach(async () => {
-    await fixture.truncate();
-  });
+it('rolls back every chunk of a batch when a later chunk collides', async () => {
+  const store = new MysqlCodeStore(fixture.db, { batchLimits: { maxRows: 3, maxBytes: 1024 * 1024 } });
+  const stored = newRecord();
+  await store.insertCode(stored, entry('issued', stored.id));
+  const batch = [...Array.from({ length: 8 }, () => newRecord()), newRecord({ lookupKey: stored.lookupKey })];
+  await expect(store.insertCodes(batch, entry('issued', batch[0]!.id))).rejects.toMatchObject({ codeIds: [batch[8]!.id] });
+  expect(await count('codes')).toBe(1);
+  await store.insertCodes(batch.slice(0, 8), entry('issued', batch[0]!.id));
+  expect((await store.countByState({}, new Date(0))).redeemable).toBe(9);
+});
 
-  async function eventTypes(): Promise<string[]> {
-    const [rows] = await fixture.pool.query<RowDataPacket[]>('SELECT event_type FROM code_events ORDER BY id');
-    return rows.map((row) => String(row.event_type));
+it('gives up a statement that waits past the deadline, and the claim it belonged to leaves no trace', async () => {
+  const impatient = openMysqlDatabase(fixture.database.url, { connectionLimit: 2, statementTimeoutMs: 300 });
+  const store = new MysqlCodeStore(impatient);
+  const record = newRecord();
+  await store.insertCode(record, entry('issued', record.id));
+  const holder = await fixture.pool.getConnection();
+  try {
+    await holder.query('START TRANSACTION');
+    await holder.query('SELECT id FROM codes WHERE id = ? FOR UPDATE', [Buffer.from(record.id.replace(/-/g, ''), 'hex')]);
+    const started = Date.now();
+    const error = await store.claimCode(claimOf(record)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailable);
+    expect(error).toMatchObject({ reason: 'timeout', outcomeUnknown: false });
+    // One watchdog keeps every deadline: within a fifth of it.
+    expect(Date.now() - started).toBeLessThan(300 * 1.2 + 200);
+    await holder.query('ROLLBACK');
+  } finally {
+    holder.release();
   }
+  expect((await store.getCode(record.id, null, NOW))?.redemptionCount).toBe(0);
+  expect((await store.claimCode(claimOf(record))).kind).toBe('won');
+  await impatient.end();
+});
 
-  it('writes each audit event in the transaction of its change, and none for a lost claim or a failed batch', async () => {
-    const store = new MysqlCodeStore(fixture.pool);
-    const record = newRecord();
-    await store.insertCode(record, event('issued', record.id));
-    expect((await store.claimCode(claimOf(record))).kind).toBe('won');
-    expect((await store.claimCode(claimOf(record))).kind).toBe('lost');
-    const revocable = newRecord();
-    await store.insertCode(revocable, event('issued', revocable.id));
-    expect(await store.revokeCode(revocable.id, null, new Date(), event('revoked', revocable.id))).toBe(true);
-    expect(await store.revokeCode(revocable.id, null, new Date(), event('revoked', revocable.id))).toBe(false);
-    const batch = [newRecord(), newRecord({ lookupKey: record.lookupKey })];
-    await expect(
-      store.insertCodes(batch, [event('issued', batch[0].id), event('issued', batch[1].id)]),
-    ).rejects.toThrow();
-    expect(await eventTypes()).toEqual(['issued', 'redeemed', 'issued', 'revoked']);
-  });
-
-  it('rolls back every chunk of a batch when a later chunk collides', async () => {
-    const store = new MysqlCodeStore(fixture.pool, { batchLimits: { maxRows: 3, maxBytes: 1024 * 1024 } });
-    const stored = newRecord();
-    await store.insertCode(stored, event('issued', stored.id));
-    const batch = [...Array.from({ length: 8 }, () => newRecord()), newRecord({ lookupKey: stored.lookupKey })];
-    await expect(store.insertCodes(batch, [])).rejects.toMatchObject({ codeIds: [batch[8].id] });
-    const [rows] = await fixture.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM codes');
-    expect(Number(rows[0].n)).toBe(1);
-    await store.insertCodes(batch.slice(0, 8), []);
-    expect((await store.countByState({}, new Date(0))).redeemable).toBe(9);
-  });
-
-  it('gives up a statement that waits too long, and the claim it belonged to leaves no trace', async () => {
-    const store = new MysqlCodeStore(fixture.pool, { statementTimeoutMs: 300 });
-    const record = newRecord();
-    await store.insertCode(record, event('issued', record.id));
-    const holder = await fixture.pool.getConnection();
-    try {
-      await holder.query('START TRANSACTION');
-      await holder.query('SELECT id FROM codes WHERE id = ? FOR UPDATE', [
-        Buffer.from(record.id.replace(/-/g, ''), 'hex'),
-      ]);
-      const error = await store.claimCode(claimOf(record)).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StoreUnavailable);
-      expect(error).toMatchObject({ reason: 'timeout', outcomeUnknown: false });
-      await holder.query('ROLLBACK');
-    } finally {
-      holder.release();
-    }
-    expect((await store.inspect([{ lookupKey: record.lookupKey, keyVersion: 'v1' }]))?.usedAt).toBeNull();
-    expect((await store.claimCode(claimOf(record))).kind).toBe('won');
-  });
+it('never hands a transaction connection back with its transaction open', async () => {
+  const store = new MysqlCodeStore(fixture.db);
+  const record = newRecord({ maxRedemptions: 3 });
+  await store.insertCode(record, entry('issued', record.id));
+  for (let claim = 0; claim < 4; claim++) await store.claimCode(claimOf(record));
+  const [open] = await fixture.pool.query<RowDataPacket[]>(
+    'SELECT COUNT(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE p.db = DATABASE() AND p.id <> CONNECTION_ID()',
+  );
+  expect(Number(open[0]!.n)).toBe(0);
 });

@@ -19,8 +19,8 @@ async function liveBuckets(keys: readonly Buffer[], now: Date) {
 
 beforeAll(async () => {
   fixture = await createMysqlFixture({ connectionLimit: 10 });
-  store = new MysqlRateLimitStore(fixture.pool);
-  codes = new MysqlCodeStore(fixture.pool);
+  store = new MysqlRateLimitStore(fixture.db);
+  codes = new MysqlCodeStore(fixture.db);
 });
 
 beforeEach(async () => {

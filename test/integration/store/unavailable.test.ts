@@ -2,7 +2,7 @@ import net from 'node:net';
 import { StoreError, StoreUnavailable } from '../../../src/store/errors';
 import { MysqlCodeStore } from '../../../src/store/mysql/code-store';
 import { classifyDriverError, retryTransaction, toStoreError } from '../../../src/store/mysql/errors';
-import { createMysqlPool } from '../../../src/store/mysql/pool';
+import { openMysqlDatabase } from '../../../src/store/mysql/pool';
 
 function driverError(fields: { errno?: number; code?: string; message?: string; fatal?: boolean }): Error {
   return Object.assign(new Error(fields.message ?? 'driver error'), fields);
@@ -22,7 +22,7 @@ async function closedPort(): Promise<number> {
 
 describe('an unreachable database', () => {
   it('is StoreUnavailable("refused") when nothing listens', async () => {
-    const pool = createMysqlPool(`mysql://root@127.0.0.1:${await closedPort()}/claimcheck`, { connectionLimit: 1 });
+    const pool = openMysqlDatabase(`mysql://root@127.0.0.1:${await closedPort()}/claimcheck`, { connectionLimit: 1 });
     try {
       const error = await new MysqlCodeStore(pool).ping().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreUnavailable);
@@ -37,7 +37,7 @@ describe('an unreachable database', () => {
     const sockets: net.Socket[] = [];
     const silent = net.createServer((socket) => void sockets.push(socket));
     const port = await listen(silent);
-    const pool = createMysqlPool(`mysql://root@127.0.0.1:${port}/claimcheck`, {
+    const pool = openMysqlDatabase(`mysql://root@127.0.0.1:${port}/claimcheck`, {
       connectionLimit: 1,
       connectTimeoutMs: 200,
     });
