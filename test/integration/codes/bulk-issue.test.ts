@@ -1,9 +1,9 @@
 import { createCipheriv } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2';
-import { CodeService } from '../../../src/codes/service';
+import { createCodeServices } from '../../../src/codes/services';
 import { DuplicateLookupKey } from '../../../src/store/errors';
 import type { CodeStore } from '../../../src/store/port';
-import { openTestService, type TestService } from '../../support/service';
+import { issueOptions, openTestService, type TestService } from '../../support/service';
 
 let env: TestService;
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const options = { purpose: 'invite', scope: 'bulk', grant: 'seat-7', ttlSeconds: null };
+const options = issueOptions({ purpose: 'invite', scope: 'bulk', grant: 'seat-7' });
 
 /** A deterministic stream (AES-256-CTR over zeros), so the collision count below is the same on every run. */
 function seededRandom(seed: number): (size: number) => Buffer {
@@ -36,7 +36,7 @@ test('100000 six-symbol codes: collisions occur, are absorbed, and every code is
     get: (target, property) =>
       property === 'insertCodes' ? countCollisions : Reflect.get(target, property, target).bind(target),
   });
-  const short = new CodeService({
+  const short = createCodeServices({
     ...env.deps,
     store: counting,
     random: seededRandom(7),
@@ -44,7 +44,7 @@ test('100000 six-symbol codes: collisions occur, are absorbed, and every code is
   });
   const all: string[] = [];
   for (let batch = 0; batch < 10; batch++) {
-    const issued = await short.issueMany(10000, options);
+    const issued = await short.admin.issueMany(10000, options);
     all.push(...issued.map((entry) => entry.code));
   }
   expect(new Set(all).size).toBe(100000);
@@ -53,7 +53,7 @@ test('100000 six-symbol codes: collisions occur, are absorbed, and every code is
   expect(Number(rows[0]!.n)).toBe(100000);
   const sample = [0, 12345, 55555, 99999].map((index) => all[index]!);
   for (const code of sample) {
-    const result = await short.redeem({
+    const result = await short.redeemer.redeem({
       code,
       subject: null,
       purpose: 'invite',

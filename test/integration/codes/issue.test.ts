@@ -1,16 +1,16 @@
-import type { CodeService } from '../../../src/codes/service';
-import { openTestService, type TestService } from '../../support/service';
+import type { CodeAdmin } from '../../../src/codes/admin';
+import { issueOptions, openTestService, type TestService } from '../../support/service';
 
 let env: TestService;
-let service: CodeService;
+let service: CodeAdmin;
 
 beforeAll(async () => {
   env = await openTestService();
-  service = env.service();
+  service = env.services().admin;
 });
 afterAll(() => env.close());
 
-const options = { purpose: 'invite', scope: 'club', grant: 'seat-7', ttlSeconds: null };
+const options = issueOptions({ purpose: 'invite', scope: 'club', grant: 'seat-7' });
 
 describe('issuing', () => {
   test('issues distinct codes in display form with their metadata', async () => {
@@ -41,6 +41,26 @@ describe('issuing', () => {
   });
 });
 
+describe('the journal', () => {
+  test('records one issued entry per call, naming its first and last code and how many', async () => {
+    const issued = await service.issueMany(300, { ...options, scope: 'journal' });
+    const [rows] = await env.pool.query<import('mysql2').RowDataPacket[]>(
+      "SELECT HEX(code_id) AS first, HEX(last_code_id) AS last, item_count, scope, purpose, dispatch_pending FROM code_events WHERE event_type = 'issued' AND scope = 'journal'",
+    );
+    const hex = (id: string) => id.replaceAll('-', '').toUpperCase();
+    expect(rows).toEqual([
+      {
+        first: hex(issued[0]!.record.id),
+        last: hex(issued[299]!.record.id),
+        item_count: 300,
+        scope: 'journal',
+        purpose: 'invite',
+        dispatch_pending: 1,
+      },
+    ]);
+  });
+});
+
 describe('admin reads', () => {
   test('revoke, get within a scope, list newest first with cursors, stats', async () => {
     const mine = await service.issueMany(5, { ...options, scope: 'admin-a' });
@@ -52,6 +72,10 @@ describe('admin reads', () => {
     expect(revoked.code?.state).toBe('REVOKED');
     expect((await service.revoke(mine[0]!.record.id, null)).revoked).toBe(false);
     expect(await service.revoke('not-an-id', null)).toEqual({ revoked: false, code: null });
+    const [revocations] = await env.pool.query<import('mysql2').RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM code_events WHERE event_type = 'revoked'",
+    );
+    expect(Number(revocations[0]!.n)).toBe(1);
 
     const first = await service.list({ filter: { scope: 'admin-a' }, first: 3, after: null });
     expect(first.items).toHaveLength(3);
@@ -66,6 +90,6 @@ describe('admin reads', () => {
 
     const revokedOnly = await service.list({ filter: { scope: 'admin-a', state: 'REVOKED' }, first: 10, after: null });
     expect(revokedOnly.items.map((item) => item.id)).toEqual([mine[0]!.record.id]);
-    expect(await service.stats({ scope: 'admin-a' })).toEqual({ redeemable: 4, used: 0, revoked: 1, expired: 0 });
+    expect(await service.stats({ scope: 'admin-a' })).toEqual({ redeemable: 4, used: 0, revoked: 1, expired: 0, scheduled: 0, redemptions: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2';
-import { openTestService, type TestService } from '../../support/service';
+import { issueOptions, openTestService, type TestService } from '../../support/service';
 
 let env: TestService;
 
@@ -9,9 +9,9 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 test('no table holds a plaintext code in any column', async () => {
-  const service = env.service();
-  const issued = await service.issueMany(200, { purpose: 'invite', scope: 'scan', grant: 'seat-7', ttlSeconds: null });
-  await service.redeem({
+  const services = env.services();
+  const issued = await services.admin.issueMany(200, issueOptions({ purpose: 'invite', scope: 'scan', grant: 'seat-7', maxRedemptions: 3 }));
+  await services.redeemer.redeem({
     code: issued[0]!.code,
     subject: 'scanner',
     purpose: 'invite',
@@ -19,7 +19,26 @@ test('no table holds a plaintext code in any column', async () => {
     idempotencyKey: 'scan-idempotency-key',
     client: { clientKey: 'scan' },
   });
-  const plaintexts = issued.flatMap(({ code }) => [code, code.replace('-', '')]);
+  const held = await services.holds.hold({
+    code: issued[1]!.code,
+    subject: 'scanner',
+    purpose: 'invite',
+    scope: 'scan',
+    idempotencyKey: 'scan-hold-idempotency-key',
+    ttlSeconds: null,
+    client: { clientKey: 'scan' },
+  });
+  if (held.kind !== 'held') throw new Error('expected a hold');
+  await services.holds.confirm({ holdId: held.hold.holdId, client: { clientKey: 'scan' } });
+  // The holdId is a capability like a code: stored only as a keyed hash, and never in the clear.
+  const plaintexts = [
+    ...issued.flatMap(({ code }) => [code, code.replace('-', '')]),
+    held.hold.holdId,
+    held.hold.holdId.slice('hold_'.length),
+    Buffer.from(held.hold.holdId.slice('hold_'.length), 'base64url').toString('latin1'),
+    'scan-idempotency-key',
+    'scan-hold-idempotency-key',
+  ];
   const [tables] = await env.pool.query<RowDataPacket[]>(
     'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
   );

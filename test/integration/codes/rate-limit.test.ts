@@ -1,16 +1,18 @@
 import { RateLimiterUnavailable } from '../../../src/codes/errors';
-import { CodeService } from '../../../src/codes/service';
+import { type CodeServices, createCodeServices } from '../../../src/codes/services';
 import type { RedeemRequest, RedeemResult } from '../../../src/codes/types';
-import { createMysqlPool } from '../../../src/store/mysql/pool';
+import { openMysqlDatabase } from '../../../src/store/mysql/pool';
 import { MysqlRateLimitStore } from '../../../src/store/mysql/rate-limit-store';
-import { openTestService, TEST_RATE_LIMIT, type TestService } from '../../support/service';
+import { issueOptions, openTestService, TEST_RATE_LIMIT, type TestService } from '../../support/service';
 
 let env: TestService;
-let service: CodeService;
+let codes: CodeServices;
+let service: CodeServices['redeemer'];
 
 beforeAll(async () => {
   env = await openTestService();
-  service = env.service({ rateLimit: { maxFailures: 10, windowSeconds: 300, scopeMaxFailures: 40 } });
+  codes = env.services({ rateLimit: { maxFailures: 10, windowSeconds: 300, scopeMaxFailures: 40 } });
+  service = codes.redeemer;
 });
 afterAll(() => env.close());
 
@@ -24,8 +26,7 @@ const guess = (clientKey: string, overrides: Partial<RedeemRequest> = {}): Redee
   ...overrides,
 });
 
-const issue = (scope: string | null = null) =>
-  service.issue({ purpose: null, scope, grant: null, ttlSeconds: 24 * 3600 });
+const issue = (scope: string | null = null) => codes.admin.issue(issueOptions({ scope, ttlSeconds: 24 * 3600 }));
 
 const reasons = (results: RedeemResult[]) =>
   results.map((result) => (result.kind === 'failure' ? result.reason : 'REDEEMED'));
@@ -106,18 +107,18 @@ test('malformed attempts and failed checks count too', async () => {
 
 describe('when the limiter cannot count a failure', () => {
   // A real adapter on a server that refuses connections: the failure is the database's, not a mock's.
-  const unreachable = createMysqlPool('mysql://root@127.0.0.1:1/claimcheck', {
+  const unreachable = openMysqlDatabase('mysql://root@127.0.0.1:1/claimcheck', {
     connectionLimit: 1,
     connectTimeoutMs: 500,
   });
   afterAll(() => unreachable.end());
 
   const withLimiter = (failOpen: boolean) =>
-    new CodeService({
+    createCodeServices({
       ...env.deps,
       rateLimits: new MysqlRateLimitStore(unreachable),
       rateLimit: { ...TEST_RATE_LIMIT, failOpen },
-    });
+    }).redeemer;
 
   test('fails closed by default: the attempt is refused, not answered', async () => {
     await expect(withLimiter(false).redeem(guess('closed'))).rejects.toBeInstanceOf(RateLimiterUnavailable);

@@ -1,7 +1,7 @@
 import { AuditBuffer } from '../../../src/codes/audit-buffer';
-import type { AuditEvent, AuditLog } from '../../../src/store/port';
+import type { JournalEntry, AuditLog } from '../../../src/store/port';
 
-const event = (reason: string): AuditEvent => ({
+const event = (reason: string): JournalEntry => ({
   type: 'redeem_failed',
   at: new Date('2026-11-28T12:00:00.000Z'),
   codeId: null,
@@ -13,9 +13,9 @@ const event = (reason: string): AuditEvent => ({
 
 /** An AuditLog that keeps what it is given and can be told to fail. */
 class RecordingLog implements AuditLog {
-  readonly batches: AuditEvent[][] = [];
+  readonly batches: JournalEntry[][] = [];
   failing = false;
-  async append(events: readonly AuditEvent[]): Promise<void> {
+  async append(events: readonly JournalEntry[]): Promise<void> {
     if (this.failing) throw new Error('database down');
     this.batches.push([...events]);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { version } from 'uuid';
-import { isCodeId, newCodeId } from '../../../src/codes/ids';
+import { isUuidV7 as isCodeId, newCodeId, parseCodeId } from '../../../src/codes/ids';
 
 const MAX_UUID_V7_MSECS = 2 ** 48 - 1;
 const instant = fc.integer({ min: 0, max: MAX_UUID_V7_MSECS }).map((ms) => new Date(ms));
@@ -57,5 +57,13 @@ describe('isCodeId', () => {
     ['not a uuid', 'K7QM-2XHP'],
   ])('rejects %s', (_case, value) => {
     expect(isCodeId(value)).toBe(false);
+  });
+});
+
+describe('parseCodeId', () => {
+  it('gives back a code id for what newCodeId makes, and null for anything else', () => {
+    const id = newCodeId(new Date(), randomBytes);
+    expect(parseCodeId(id)).toBe(id);
+    expect(parseCodeId('K7QM-2XHP')).toBeNull();
   });
 });
