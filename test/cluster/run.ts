@@ -8,7 +8,7 @@
  * Arguments are passed on to jest (e.g. a test path pattern). Exits with
  * jest's code, 1 when the cluster could not be set up, 128 + n on signal n.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -57,14 +57,14 @@ function repositoryRoot(from: string = __dirname): string {
 /** What this machine lacks to run the cluster, each with how to get it. */
 function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push('root (the nodes are started as root and run as the mysql user)');
-  if (spawnSync('getent', ['passwd', 'mysql']).status !== 0)
-    missing.push('a mysql user (apt-get install mariadb-server)');
+  if (process.getuid?.() !== 0) missing.push('root (it starts the nodes as the mysql user)');
+  const mysqlUser = /^mysql:/m.test(readFileSync('/etc/passwd', 'utf8'));
+  if (!mysqlUser) missing.push('a mysql user (apt-get install mariadb-server)');
   for (const program of ['mariadbd', 'mariadb-install-db', 'wsrep_sst_rsync']) {
     if (!findExecutable(program)) missing.push(`${program} (apt-get install mariadb-server)`);
   }
   if (!existsSync(GALERA_LIBRARY)) missing.push(`${GALERA_LIBRARY} (apt-get install galera-4)`);
-  if (!findExecutable('rsync')) missing.push('rsync (apt-get install rsync), for the state transfer');
+  if (!findExecutable('rsync')) missing.push('rsync, for the state transfer (apt-get install rsync)');
   return missing;
 }
 
@@ -188,6 +188,8 @@ async function main(): Promise<number> {
     );
     const testsStarted = Date.now();
     jest = runJest(root, cluster, process.argv.slice(2));
+    // Recorded with the nodes: should this harness die without cleaning up, the next run ends jest too.
+    if (jest.pid !== undefined) cluster.record(jest.pid);
     const code = await exited(jest);
     say(`jest exited with ${code} after ${seconds(testsStarted)}`);
     return code;

@@ -12,9 +12,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   accessSync,
   appendFileSync,
+  chmodSync,
   closeSync,
   constants,
-  chmodSync,
   existsSync,
   mkdtempSync,
   openSync,
@@ -143,19 +143,30 @@ function record(folder: string, pid: number): void {
   appendFileSync(path.join(folder, 'pids'), `${pid}\n`);
 }
 
+/** Whether a process works for the cluster in `folder`: names it on its command line, or in CLUSTER_DIR (jest). */
+function worksFor(entry: ProcessEntry, folder: string): boolean {
+  if (entry.commandLine.includes(folder)) return true;
+  try {
+    return readFileSync(`/proc/${entry.pid}/environ`, 'utf8').split('\0').includes(`${CLUSTER_DIR_VARIABLE}=${folder}`);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Ends, with SIGKILL, every process started for the cluster in `folder`:
  * each recorded process with its process group (the group holds what it
  * started in turn: the state-transfer script and its rsync, the bootstrap
- * server of mariadb-install-db). A group is taken for ours only while one of
- * its processes still names the folder, so that a reused id is left alone.
+ * server of mariadb-install-db, jest's workers). A group is taken for ours
+ * only while one of its processes still works for the folder, so that a
+ * reused id is left alone.
  * Resolves when the groups are empty; returns how many processes it ended.
  */
 export async function killEverythingIn(folder: string): Promise<number> {
   const file = path.join(folder, 'pids');
   const recorded = new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
   const members = (await liveProcesses()).filter((entry) => recorded.has(entry.group));
-  const groups = new Set(members.filter((entry) => entry.commandLine.includes(folder)).map((entry) => entry.group));
+  const groups = new Set(members.filter((entry) => worksFor(entry, folder)).map((entry) => entry.group));
   for (const group of groups) signal(-group, 'SIGKILL');
   const ended = members.filter((entry) => groups.has(entry.group)).map((entry) => entry.pid);
   const deadline = Date.now() + EXIT_TIMEOUT_MS;
@@ -470,6 +481,11 @@ export class Cluster {
     return node;
   }
 
+  /** Records a process (and its process group) started for the cluster, to be ended by destroy(). */
+  record(pid: number): void {
+    record(this.folder, pid);
+  }
+
   /** Throws once destroy() has begun, so that nothing is started behind the clean-up. */
   assertOpen(): void {
     if (this.closed) throw new Error('the cluster is being removed');
@@ -556,15 +572,4 @@ export class Cluster {
       throw new Error(`mariadb-install-db for ${node.name} exited with ${code}:\n${head}`);
     }
   }
-}
-
-/** Node URLs from CLUSTER_NODE_URLS, in node order. */
-export function nodeUrlsFromEnvironment(): string[] {
-  const urls = (process.env[NODE_URLS_VARIABLE] ?? '').split(',').filter(Boolean);
-  if (urls.length !== NODE_COUNT) {
-    throw new Error(
-      `${NODE_URLS_VARIABLE} must list ${NODE_COUNT} node URLs: run the cluster suite with npm run test:cluster`,
-    );
-  }
-  return urls;
 }

@@ -1,8 +1,8 @@
 /**
  * What one cluster test file did and found: printed at its end as a block of
  * "name: value" lines, as the reliability suite prints its own, and kept in
- * test-artifacts/cluster/figures-<suite>.json beside figures.json, the union
- * over every file of the last run.
+ * test-artifacts/cluster/figures-<suite>.json beside figures.json, which
+ * gathers the latest figures of every file.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,10 +20,6 @@ export class ClusterFigures {
   /** Sets a measurement (a time, a list of outcomes). */
   note(name: string, value: number | string): void {
     this.values[name] = value;
-  }
-
-  get(name: string): number | string | undefined {
-    return this.values[name];
   }
 
   report(suite: string): void {
