@@ -13,7 +13,13 @@ const project = (displayName, roots, extra = {}) => ({
 
 // The cluster suite runs only inside `npm run test:cluster` (test/cluster/run.ts), which starts the
 // three-node Galera cluster it needs and names its nodes in CLUSTER_NODE_URLS; plain `npm test` leaves it out.
-const cluster = process.env.CLUSTER_NODE_URLS ? [project('cluster', ['<rootDir>/test/cluster'])] : [];
+const cluster = process.env.CLUSTER_NODE_URLS
+  ? [
+      project('cluster', ['<rootDir>/test/cluster'], {
+        setupFilesAfterEnv: ['<rootDir>/test/cluster/support/healthy-cluster.ts'],
+      }),
+    ]
+  : [];
 
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -103,6 +103,8 @@ export function tail(file: string, lines = LOG_TAIL_LINES): string {
 
 interface ProcessEntry {
   readonly pid: number;
+  /** R, S, T (stopped), … as in /proc/<pid>/stat. */
+  readonly state: string;
   readonly group: number;
   readonly commandLine: string;
 }
@@ -115,7 +117,7 @@ function processEntry(pid: number): ProcessEntry | null {
     const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (state === 'Z') return null;
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    return { pid, group: Number(group), commandLine };
+    return { pid, state: state ?? '', group: Number(group), commandLine };
   } catch {
     return null;
   }
@@ -272,6 +274,12 @@ export class ClusterNode {
 
   isRunning(): boolean {
     return this.pid() !== null;
+  }
+
+  /** Whether the node is stopped by pause() (process state T). */
+  isPaused(): boolean {
+    const pid = this.pid();
+    return pid !== null && processEntry(pid)?.state === 'T';
   }
 
   /**
@@ -501,6 +509,28 @@ export class Cluster {
     for (const node of others) node.start();
     await this.waitSynced();
     return { bootstrapSeconds: (bootstrapped - started) / 1000, joinSeconds: (Date.now() - bootstrapped) / 1000 };
+  }
+
+  /**
+   * Brings the cluster back to three Synced nodes, whatever a test left it
+   * in: paused nodes resumed, stopped ones started again (they rejoin).
+   * Returns what it had to repair, empty when nothing.
+   */
+  async repair(timeoutMs = 90_000): Promise<string[]> {
+    const repaired: string[] = [];
+    if (this.nodes.every((node) => !node.isRunning()))
+      throw new Error('no node of the cluster runs: nothing to rejoin');
+    for (const node of this.nodes) {
+      if (!node.isRunning()) {
+        node.restart();
+        repaired.push(`${node.name} restarted`);
+      } else if (node.isPaused()) {
+        node.resume();
+        repaired.push(`${node.name} resumed`);
+      }
+    }
+    await this.waitSynced(timeoutMs);
+    return repaired;
   }
 
   /** Waits until every node is Synced in one primary component of three. */
