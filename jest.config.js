@@ -11,6 +11,16 @@ const project = (displayName, roots, extra = {}) => ({
   ...extra,
 });
 
+// The cluster suite runs only inside `npm run test:cluster` (test/cluster/run.ts), which starts the
+// three-node Galera cluster it needs and names its nodes in CLUSTER_NODE_URLS; plain `npm test` leaves it out.
+const cluster = process.env.CLUSTER_NODE_URLS
+  ? [
+      project('cluster', ['<rootDir>/test/cluster'], {
+        setupFilesAfterEnv: ['<rootDir>/test/cluster/support/healthy-cluster.ts'],
+      }),
+    ]
+  : [];
+
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -19,5 +29,6 @@ module.exports = {
     project('unit', ['<rootDir>/test/unit']),
     project('integration', ['<rootDir>/test/integration']),
     project('reliability', ['<rootDir>/test/reliability']),
+    ...cluster,
   ],
 };
