@@ -12,20 +12,37 @@ export type CodeFilter = {
   state?: CodeState | null | undefined;
 };
 
-/** A code's state at the time of the query. More values may be added. */
+/**
+ * A code's state at the time of the query. More values may be added.
+ * USED means every allowed redemption is taken (for a single-use code: it was
+ * redeemed); uses taken by unexpired holds count as taken.
+ */
 export type CodeState =
   | 'EXPIRED'
   | 'REDEEMABLE'
   | 'REVOKED'
+  /** Issued with a startsAt that has not come yet. */
+  | 'SCHEDULED'
   | 'USED';
 
 export type IssueCodeInput = {
+  /** An absolute end instead of ttlSeconds (giving both is BAD_USER_INPUT). */
+  expiresAt?: string | null | undefined;
   /** Opaque payload returned to whoever redeems the code. */
   grant?: string | null | undefined;
+  /** Redemptions allowed in total; 1 (single-use) when absent; at most 1000000000. */
+  maxRedemptions?: number | null | undefined;
+  /**
+   * Redemptions allowed per subject; no per-subject limit when absent. A code
+   * with this limit only redeems (or is held) for a request that names a subject.
+   */
+  maxRedemptionsPerSubject?: number | null | undefined;
   /** Label of the flow the code is for (e.g. invite, promo); redemption must name the same purpose. */
   purpose?: string | null | undefined;
   /** Tenant or community boundary; scoped admin keys can only issue into their own scope. */
   scope?: string | null | undefined;
+  /** Not redeemable before this instant (must be before the code expires). */
+  startsAt?: string | null | undefined;
   /** Lifetime in seconds; the server's policy TTL when absent. */
   ttlSeconds?: number | null | undefined;
 };
@@ -33,9 +50,13 @@ export type IssueCodeInput = {
 export type IssueCodesInput = {
   /** How many codes to issue in one call, from 1 to the server's batch limit (at least 10000). */
   count: number;
+  expiresAt?: string | null | undefined;
   grant?: string | null | undefined;
+  maxRedemptions?: number | null | undefined;
+  maxRedemptionsPerSubject?: number | null | undefined;
   purpose?: string | null | undefined;
   scope?: string | null | undefined;
+  startsAt?: string | null | undefined;
   ttlSeconds?: number | null | undefined;
 };
 

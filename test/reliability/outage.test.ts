@@ -233,7 +233,7 @@ test('COMMIT sent, answer lost: the idempotent retry gets the Redemption, nobody
   if (first.outcome.kind === 'redeemed') expect(retry.outcome).toEqual(first.outcome);
   expect(otherKey.outcome).toEqual({ kind: 'failure', reason: 'INVALID_OR_EXPIRED', retryAfterSeconds: null });
   expect(noKey.outcome).toEqual({ kind: 'failure', reason: 'INVALID_OR_EXPIRED', retryAfterSeconds: null });
-  expect(rows.get(target!.id)).toMatchObject({ usedBy: 'committer', redeemedEvents: 1 });
+  expect(rows.get(target!.id)).toMatchObject({ usedBy: 'committer', redemptions: 1, redemptionCount: 1 });
   expect(verdict.problems).toEqual([]);
 }, 60_000);
 

@@ -588,16 +588,18 @@ export interface CodeRow {
   readonly createdAt: Date;
   readonly usedAt: Date | null;
   readonly usedBy: string | null;
-  /** Rows of code_events recording a redemption of this code. */
-  readonly redeemedEvents: number;
+  /** Its redemption records (each is also the outbox entry of a code.redeemed event). */
+  readonly redemptions: number;
+  /** What the code's row counts: active redemptions. */
+  readonly redemptionCount: number;
 }
 
-/** Every code of the database by id, with its count of 'redeemed' audit events. */
+/** Every code of the database by id, with its redemption records. */
 export async function codeRows(database: TestDatabase): Promise<Map<string, CodeRow>> {
   return withConnection(database, async (connection) => {
     const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT c.id, c.grant_payload, c.created_at, c.used_at, c.used_by,
-              (SELECT COUNT(*) FROM code_events e WHERE e.code_id = c.id AND e.event_type = 'redeemed') AS redeemed_events
+      `SELECT c.id, c.grant_payload, c.created_at, c.used_at, c.used_by, c.redemption_count,
+              (SELECT COUNT(*) FROM redemptions r WHERE r.code_id = c.id) AS redemptions
          FROM codes c`,
     );
     return new Map(
@@ -611,7 +613,8 @@ export async function codeRows(database: TestDatabase): Promise<Map<string, Code
             createdAt: row.created_at as Date,
             usedAt: row.used_at as Date | null,
             usedBy: row.used_by as string | null,
-            redeemedEvents: Number(row.redeemed_events),
+            redemptions: Number(row.redemptions),
+            redemptionCount: Number(row.redemption_count),
           },
         ];
       }),
@@ -677,7 +680,8 @@ function exactlyOnceProblem(row: CodeRow, winners: readonly Win[]): string | nul
   if (row.usedBy !== winner.subject || row.usedAt.toISOString() !== winner.redeemedAt) {
     return `won twice: the database says ${row.usedBy} at ${row.usedAt.toISOString()}, a caller holds ${winner.subject} at ${winner.redeemedAt}`;
   }
-  return row.redeemedEvents === 1 ? null : `won twice: ${row.redeemedEvents} 'redeemed' audit events`;
+  if (row.redemptions !== 1) return `won twice: ${row.redemptions} redemption records`;
+  return row.redemptionCount === 1 ? null : `won twice: the code counts ${row.redemptionCount} redemptions`;
 }
 
 // ---------------------------------------------------------------- secrets

@@ -5,11 +5,21 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { hmacKey, KeyRing } from '../../../src/codes/keyring';
+import { codePolicy } from '../../../src/codes/policy';
+import { createCodeServices } from '../../../src/codes/services';
+import { MysqlCodeStore } from '../../../src/store/mysql/code-store';
+import { MysqlHoldStore } from '../../../src/store/mysql/hold-store';
+import { MysqlAuditLog } from '../../../src/store/mysql/journal';
+import { openMysqlDatabase } from '../../../src/store/mysql/pool';
+import { MysqlRateLimitStore } from '../../../src/store/mysql/rate-limit-store';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'claimcheck.js');
 const HMAC_KEYS = `v1:${Buffer.alloc(32, 7).toString('base64')}`;
+const IN_A_MONTH = new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000);
 const DISPLAY_CODE = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
 
 interface Run {
@@ -42,6 +52,25 @@ async function succeeds(args: readonly string[]): Promise<string> {
   const run = await claimcheck(args);
   if (run.exitCode !== 0) throw new Error(`claimcheck ${args.join(' ')} exited ${run.exitCode}: ${run.stderr}`);
   return run.stdout;
+}
+
+/** The domain over the CLI's database, with the CLI's key: for what only public callers do (redeem, hold). */
+async function domainOn(url: string) {
+  const db = openMysqlDatabase(url, { connectionLimit: 4 });
+  const [version, key] = HMAC_KEYS.split(':') as [string, string];
+  const services = createCodeServices({
+    store: new MysqlCodeStore(db),
+    holds: new MysqlHoldStore(db),
+    rateLimits: new MysqlRateLimitStore(db),
+    audit: new MysqlAuditLog(db),
+    keyRing: KeyRing.of([hmacKey(version, Buffer.from(key, 'base64'))]),
+    policy: codePolicy(8, 86_400),
+    clock: { now: () => new Date() },
+    random: randomBytes,
+    rateLimit: { maxFailures: 10, windowSeconds: 300, scopeMaxFailures: 1000, failOpen: false },
+    maxBatch: 10_000,
+  });
+  return { services, close: () => db.end() };
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -141,13 +170,93 @@ describe('claimcheck CLI', () => {
   });
 
   it('stats counts codes by state', async () => {
-    expect(JSON.parse(await succeeds(['stats']))).toEqual({ redeemable: 5, used: 0, revoked: 1, expired: 0 });
+    expect(JSON.parse(await succeeds(['stats']))).toEqual({
+      redeemable: 5,
+      used: 0,
+      revoked: 1,
+      expired: 0,
+      scheduled: 0,
+      redemptions: 0,
+    });
     expect(JSON.parse(await succeeds(['stats', '--purpose', 'invite']))).toEqual(
       expect.objectContaining({ redeemable: 3 }),
     );
   });
 
+  it('a promotion code from issue to reversal: limits, history, holds in show, reverse', async () => {
+    const [issued] = jsonLines(
+      await succeeds([
+        'issue',
+        '--purpose',
+        'promo',
+        '--scope',
+        'summer',
+        '--max-redemptions',
+        '3',
+        '--per-subject',
+        '1',
+        '--starts-at',
+        '2020-01-01T00:00:00Z',
+        '--expires-at',
+        IN_A_MONTH.toISOString(),
+        '--format',
+        'jsonl',
+      ]),
+    );
+    const id = issued!.id as string;
+    const shown = JSON.parse(await succeeds(['show', id]));
+    expect(shown).toMatchObject({
+      id,
+      state: 'REDEEMABLE',
+      max_redemptions: 3,
+      max_per_subject: 1,
+      starts_at: '2020-01-01T00:00:00.000Z',
+      expires_at: IN_A_MONTH.toISOString(),
+      active_holds: [],
+    });
+    // Redemptions and holds are public operations: made here through the same domain the server runs.
+    const codes = await domainOn(database.url);
+    try {
+      const attempt = { purpose: 'promo', scope: 'summer', idempotencyKey: null, client: { clientKey: 'cli-test' } };
+      const first = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'ann' });
+      const second = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'bob' });
+      const held = await codes.services.holds.hold({ ...attempt, code: issued!.code as string, subject: 'cat', ttlSeconds: 600 });
+      expect([first.kind, second.kind, held.kind]).toEqual(['redeemed', 'redeemed', 'held']);
+      const withHold = await succeeds(['show', id]);
+      expect(JSON.parse(withHold)).toMatchObject({
+        state: 'USED',
+        redemption_count: 2,
+        held_count: 1,
+        used_by: 'bob',
+        active_holds: [expect.objectContaining({ subject: 'cat', ref: expect.any(String) })],
+      });
+      if (held.kind === 'held') expect(withHold).not.toContain(held.hold.holdId.slice('hold_'.length));
+
+      const history = jsonLines(await succeeds(['redemptions', id, '--format', 'jsonl']));
+      expect(history.map((row) => row.subject)).toEqual(['bob', 'ann']);
+      const reversed = JSON.parse(await succeeds(['reverse', history[0]!.id as string, '--reason', 'order cancelled']));
+      expect(reversed).toMatchObject({ id: history[0]!.id, subject: 'bob', reversal_reason: 'order cancelled' });
+      expect(reversed.reversed_at).toEqual(expect.any(String));
+      const again = await claimcheck(['reverse', history[0]!.id as string]);
+      expect(again.exitCode).toBe(0);
+      expect(again.stderr).toContain('nothing to reverse');
+      expect(JSON.parse(await succeeds(['show', id]))).toMatchObject({ redemption_count: 1, used_by: 'ann' });
+      const unknown = await claimcheck(['reverse', '0192f000-0000-7000-8000-000000000000']);
+      expect(unknown.exitCode).toBe(1);
+      expect(unknown.stderr).toMatch(/^claimcheck: no redemption with id/);
+      // One use back: two of three are taken (a redemption and a hold), so the code redeems again.
+      expect(jsonLines(await succeeds(['list', '--state', 'redeemable', '--scope', 'summer', '--format', 'jsonl']))).toEqual([
+        expect.objectContaining({ id, state: 'REDEEMABLE', redemption_count: 1, held_count: 1 }),
+      ]);
+    } finally {
+      await codes.close();
+    }
+  });
+
   it.each([
+    [['issue', '--max-redemptions', '0'], /--max-redemptions/],
+    [['issue', '--starts-at', 'tomorrow'], /--starts-at/],
+    [['issue', '--expires-at', '2099-01-01'], /--expires-at/],
     [['issue', '--count', 'three'], /--count/],
     [['list', '--format', 'xml'], /--format/],
     [['frobnicate'], /unknown command/],
@@ -157,6 +266,16 @@ describe('claimcheck CLI', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')[0]).toMatch(/^claimcheck: error: /);
     expect(run.stderr).toMatch(message);
+  });
+
+  it.each([
+    [['issue', '--ttl', '1d', '--expires-at', '2030-01-01T00:00:00Z'], /^claimcheck: give either ttlSeconds or expiresAt, not both$/],
+    [['issue', '--max-redemptions', '2', '--per-subject', '3'], /^claimcheck: maxRedemptionsPerSubject must be an integer from 1 to 2$/],
+  ])('exits 2 with the domain’s one line when the values do not fit together: %j', async (args, message) => {
+    const run = await claimcheck(args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toMatch(message);
   });
 
   it('exits 1 with one line naming the problem on a bad configuration', async () => {
