@@ -132,7 +132,8 @@ export async function reverse(
   }
   await write(io.stdout, `${redemptionJson(result.redemption)}\n`);
   // Reversing twice is not an error: the use is back either way.
-  if (!result.reversed) io.stderr.write(`claimcheck: nothing to reverse: redemption ${redemptionId} was reversed before\n`);
+  if (!result.reversed)
+    io.stderr.write(`claimcheck: nothing to reverse: redemption ${redemptionId} was reversed before\n`);
 }
 
 export async function stats(

@@ -119,7 +119,14 @@ function holdObject(hold: HoldView): Record<string, string | number | null> {
   });
 }
 
-export const REDEMPTION_COLUMNS = ['id', 'code_id', 'subject', 'redeemed_at', 'reversed_at', 'reversal_reason'] as const;
+export const REDEMPTION_COLUMNS = [
+  'id',
+  'code_id',
+  'subject',
+  'redeemed_at',
+  'reversed_at',
+  'reversal_reason',
+] as const;
 
 export function redemptionRow(redemption: RedemptionRecord): Row {
   return {

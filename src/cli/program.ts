@@ -89,7 +89,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
 
   program
     .command('reverse')
-    .description("undo one redemption (e.g. the order was cancelled): its use goes back to the code")
+    .description('undo one redemption (e.g. the order was cancelled): its use goes back to the code')
     .argument('<redemption-id>', 'the redemption id (Redemption.id, or from `redemptions`)')
     .option('--reason <text>', 'why, kept with the redemption (at most 500 characters)')
     .option('--scope <scope>', 'only a redemption of a code in this scope')

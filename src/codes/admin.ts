@@ -64,7 +64,8 @@ interface DrawnCode {
 
 export class CodeAdmin {
   constructor(private readonly deps: CodeAdminDeps) {
-    if (!Number.isInteger(deps.maxBatch) || deps.maxBatch < 1) throw new RangeError('maxBatch must be a positive integer');
+    if (!Number.isInteger(deps.maxBatch) || deps.maxBatch < 1)
+      throw new RangeError('maxBatch must be a positive integer');
   }
 
   async issue(options: IssueOptions): Promise<IssuedCode> {
@@ -120,7 +121,10 @@ export class CodeAdmin {
     const after = this.cursor(request.after, parseCodeId);
     const now = this.deps.clock.now();
     const page = await this.deps.store.listCodes(request.filter, now, request.first, after);
-    return pageView(page.items.map((record) => toView(record, now)), page.hasNextPage);
+    return pageView(
+      page.items.map((record) => toView(record, now)),
+      page.hasNextPage,
+    );
   }
 
   async stats(filter: Omit<CodeFilter, 'state'>): Promise<CodeStats> {

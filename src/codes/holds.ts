@@ -91,7 +91,10 @@ export class Holds {
       if (outcome.kind === 'won') {
         await guard.succeeded('hold', 'held', attempt);
         const { id: codeId, purpose, scope, grant } = found;
-        return { kind: 'held', hold: { holdId: holdId.text, codeId, purpose, scope, grant, subject: request.subject, expiresAt } };
+        return {
+          kind: 'held',
+          hold: { holdId: holdId.text, codeId, purpose, scope, grant, subject: request.subject, expiresAt },
+        };
       }
     }
     const miss = await explainMissOrReplay(this.deps.store, attempt, now, labels, (codeId) =>
@@ -121,7 +124,10 @@ export class Holds {
       if (outcome.kind === 'won') {
         await guard.succeeded('confirm', 'confirmed', attempt);
         const { codeId, purpose, scope, grant, subject } = hold;
-        return { kind: 'redeemed', redemption: { id: redemptionId, codeId, purpose, scope, grant, subject, redeemedAt: now } };
+        return {
+          kind: 'redeemed',
+          redemption: { id: redemptionId, codeId, purpose, scope, grant, subject, redeemedAt: now },
+        };
       }
       // Settled meanwhile (released, expired, or confirmed by a concurrent call): as it is now.
       hold = await this.find(request.holdId);
@@ -225,7 +231,10 @@ export class Holds {
         : null;
     if (holdId === null) return null;
     const { purpose, scope, grant, subject, expiresAt } = earlier;
-    return { kind: 'replay', value: { holdId: formatHoldId(holdId), codeId, purpose, scope, grant, subject, expiresAt } };
+    return {
+      kind: 'replay',
+      value: { holdId: formatHoldId(holdId), codeId, purpose, scope, grant, subject, expiresAt },
+    };
   }
 
   private entry(
@@ -236,6 +245,15 @@ export class Holds {
     subject: string | null,
     detail: Pick<JournalEntry, 'holdRef' | 'reason'>,
   ): JournalEntry {
-    return { type, at, codeId, subject, scope: labels.scope, purpose: labels.purpose, ...detail, reason: detail.reason ?? null };
+    return {
+      type,
+      at,
+      codeId,
+      subject,
+      scope: labels.scope,
+      purpose: labels.purpose,
+      ...detail,
+      reason: detail.reason ?? null,
+    };
   }
 }

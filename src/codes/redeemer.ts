@@ -13,15 +13,7 @@ import { newRedemptionId } from './ids';
 import type { KeyRing } from './keyring';
 import type { CodePolicy } from './policy';
 import { matchesCriteria } from './state';
-import type {
-  CheckRequest,
-  CheckResult,
-  Clock,
-  RandomBytes,
-  RedeemRequest,
-  RedeemResult,
-  Redemption,
-} from './types';
+import type { CheckRequest, CheckResult, Clock, RandomBytes, RedeemRequest, RedeemResult, Redemption } from './types';
 import { validateAttempt, validateCriteria } from './validation';
 
 export interface RedeemerDeps {

@@ -34,7 +34,13 @@ export function createCodeServices(deps: CodeServicesDeps): CodeServices {
   // Rate-limit buckets are keyed by an HMAC under the active key: a leaked table names no client.
   const limiter = new RateLimiter(deps.rateLimits, deps.rateLimit, deps.keyRing.active.secret);
   const guard = new AttemptGuard(limiter, deps.audit, deps.observer);
-  const shared = { store: deps.store, keyRing: deps.keyRing, policy: deps.policy, clock: deps.clock, random: deps.random };
+  const shared = {
+    store: deps.store,
+    keyRing: deps.keyRing,
+    policy: deps.policy,
+    clock: deps.clock,
+    random: deps.random,
+  };
   return {
     admin: new CodeAdmin({ ...shared, holds: deps.holds, maxBatch: deps.maxBatch }),
     redeemer: new Redeemer({ ...shared, guard }),

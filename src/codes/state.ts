@@ -141,7 +141,8 @@ export function holdIsLive(hold: { readonly status: HoldStatus; readonly expires
 export function holdFailureReason(hold: AttemptedHold | null, operation: HoldOperation, now: Date): FailureReason {
   if (hold === null) return 'UNKNOWN';
   if (hold.status === 'released') return 'RELEASED';
-  if (hold.status === 'confirmed') return operation === 'release' ? 'CONFIRMED' : hold.redemptionReversed ? 'REVERSED' : 'LOST_RACE';
+  if (hold.status === 'confirmed')
+    return operation === 'release' ? 'CONFIRMED' : hold.redemptionReversed ? 'REVERSED' : 'LOST_RACE';
   if (!holdIsLive(hold, now)) return 'EXPIRED';
   if (hold.codeRevoked) return 'REVOKED';
   return 'LOST_RACE';

@@ -173,14 +173,7 @@ export type AttemptOperation = 'redeem' | 'check' | 'hold' | 'confirm' | 'releas
 
 /** Attempt outcomes, internal reasons included, for metrics. Values are fixed enums: never secrets. */
 export type AttemptOutcome =
-  | 'redeemed'
-  | 'replayed'
-  | 'redeemable'
-  | 'held'
-  | 'confirmed'
-  | 'released'
-  | 'RATE_LIMITED'
-  | FailureReason;
+  'redeemed' | 'replayed' | 'redeemable' | 'held' | 'confirmed' | 'released' | 'RATE_LIMITED' | FailureReason;
 
 export interface ServiceObserver {
   attempt(operation: AttemptOperation, outcome: AttemptOutcome): void;

@@ -62,8 +62,7 @@ export class RedeemFailure {
 })
 export class Redemption {
   @Field(() => ID, {
-    description:
-      "This redemption's own id: what reverseRedemption takes, and what the host application should record.",
+    description: "This redemption's own id: what reverseRedemption takes, and what the host application should record.",
   })
   id!: string;
 
@@ -231,7 +230,10 @@ export class RedemptionRecordConnection {
   pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: "A code's metadata. Never the plaintext code, never its lookup key.", simpleResolvers: true })
+@ObjectType({
+  description: "A code's metadata. Never the plaintext code, never its lookup key.",
+  simpleResolvers: true,
+})
 export class Code {
   @Field(() => ID)
   id!: string;

@@ -9,7 +9,12 @@ import { MysqlCodeStore } from '../../src/store/mysql/code-store';
 import { MysqlHoldStore } from '../../src/store/mysql/hold-store';
 import { MysqlRateLimitStore } from '../../src/store/mysql/rate-limit-store';
 import { applyMigrations } from '../../src/store/mysql/migrate';
-import { createMysqlPool, type MysqlDatabase, type MysqlPoolOptions, openMysqlDatabase } from '../../src/store/mysql/pool';
+import {
+  createMysqlPool,
+  type MysqlDatabase,
+  type MysqlPoolOptions,
+  openMysqlDatabase,
+} from '../../src/store/mysql/pool';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TcpProxy } from '../support/tcp-proxy';
 import type { ConformanceSubject, JournalRow, LostCommit } from './subject';
@@ -28,7 +33,6 @@ export interface AdapterVariant {
   readonly codes?: (db: MysqlDatabase) => CodeStore;
   readonly holds?: (db: MysqlDatabase) => HoldStore;
 }
-
 
 export interface MysqlFixture {
   readonly database: TestDatabase;

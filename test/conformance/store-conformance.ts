@@ -9,7 +9,11 @@ import { Moves, type ConformanceSubject } from './subject';
 export function defineStoreConformance(name: string, factory: () => Promise<ConformanceSubject>): void {
   describe(`store conformance: ${name}`, () => {
     for (const conformance of CASES) {
-      it(`${conformance.title} [${conformance.id}]`, async () => conformance.run(new Moves(await factory())), conformance.timeoutMs);
+      it(
+        `${conformance.title} [${conformance.id}]`,
+        async () => conformance.run(new Moves(await factory())),
+        conformance.timeoutMs,
+      );
     }
   });
 }

@@ -4,7 +4,13 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { KeyRing, hmacKey } from '../../src/codes/keyring';
 import { codePolicy } from '../../src/codes/policy';
 import { type CodeServices, type CodeServicesDeps, createCodeServices } from '../../src/codes/services';
-import type { AttemptOperation, AttemptOutcome, IssueOptions, RandomBytes, RateLimitSettings } from '../../src/codes/types';
+import type {
+  AttemptOperation,
+  AttemptOutcome,
+  IssueOptions,
+  RandomBytes,
+  RateLimitSettings,
+} from '../../src/codes/types';
 import { MysqlCodeStore } from '../../src/store/mysql/code-store';
 import { MysqlHoldStore } from '../../src/store/mysql/hold-store';
 import { MysqlAuditLog } from '../../src/store/mysql/journal';

@@ -105,7 +105,10 @@ export class CodeAdminResolver {
     nullable: true,
     description: '[admin] One redemption; null when it is not visible to the caller.',
   })
-  async redemption(@Arg('id', () => ID) id: string, @Ctx() context: GraphQLContext): Promise<RedemptionRecordValue | null> {
+  async redemption(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: GraphQLContext,
+  ): Promise<RedemptionRecordValue | null> {
     return context.codes.admin.redemption(id, adminOf(context).scope);
   }
 

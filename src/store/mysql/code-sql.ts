@@ -49,7 +49,8 @@ export function usesLeft(now: Date): Sql {
 
 /** Active redemptions and unexpired holds of `subject` on the code; `exceptHold` leaves one hold out. */
 function subjectTaken(subject: string, now: Date, exceptHold: Buffer | null): Sql {
-  const redeemed = 'SELECT COUNT(*) FROM redemptions r WHERE r.code_id = codes.id AND r.subject = ? AND r.reversed_at IS NULL';
+  const redeemed =
+    'SELECT COUNT(*) FROM redemptions r WHERE r.code_id = codes.id AND r.subject = ? AND r.reversed_at IS NULL';
   const held = `SELECT COUNT(*) FROM holds h WHERE h.code_id = codes.id AND h.subject = ? AND h.status = 'active' AND h.expires_at > ?${exceptHold ? ' AND h.id <> ?' : ''}`;
   return {
     text: `((${redeemed}) + (CASE WHEN codes.hold_count = 0 THEN 0 ELSE (${held}) END))`,
@@ -95,7 +96,10 @@ export function statePredicate(state: CodeState, now: Date): Sql {
     case 'SCHEDULED':
       return allOf([alive, sql('codes.expires_at > ?', now), sql('codes.starts_at > ?', now)]);
     case 'REDEEMABLE':
-      return allOf([alive, sql('codes.expires_at > ? AND (codes.starts_at IS NULL OR codes.starts_at <= ?)', now, now)]);
+      return allOf([
+        alive,
+        sql('codes.expires_at > ? AND (codes.starts_at IS NULL OR codes.starts_at <= ?)', now, now),
+      ]);
   }
 }
 

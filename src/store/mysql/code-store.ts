@@ -410,14 +410,17 @@ export class MysqlCodeStore implements CodeStore {
   async revokeCode(codeId: CodeId, scope: string | null, now: Date, revoked: JournalEntry): Promise<boolean> {
     if (!isUuid(codeId)) return false;
     const conditions = allOf([
-      sql('codes.id = ? AND codes.revoked_at IS NULL AND codes.redemption_count < codes.max_redemptions', idToBinary(codeId)),
+      sql(
+        'codes.id = ? AND codes.revoked_at IS NULL AND codes.redemption_count < codes.max_redemptions',
+        idToBinary(codeId),
+      ),
       scope === null ? null : exactScope(scope),
     ]);
     return this.runner.transaction('revokeCode', async (session) => {
-      const result = await session.execute<ResultSetHeader>(`UPDATE codes SET revoked_at = ? WHERE ${conditions.text}`, [
-        now,
-        ...conditions.values,
-      ]);
+      const result = await session.execute<ResultSetHeader>(
+        `UPDATE codes SET revoked_at = ? WHERE ${conditions.text}`,
+        [now, ...conditions.values],
+      );
       const changed = changedOne('revokeCode', codeId, result);
       if (changed) await writeEntries(session, [revoked]);
       return changed;
@@ -427,10 +430,7 @@ export class MysqlCodeStore implements CodeStore {
   async getCode(codeId: CodeId, scope: string | null, now: Date): Promise<CodeMetadata | null> {
     if (!isUuid(codeId)) return null;
     const held = liveHolds(now);
-    const conditions = where([
-      sql('codes.id = ?', idToBinary(codeId)),
-      scope === null ? null : exactScope(scope),
-    ]);
+    const conditions = where([sql('codes.id = ?', idToBinary(codeId)), scope === null ? null : exactScope(scope)]);
     const rows = await this.runner.autocommit('getCode', (session) =>
       session.execute<Rows>(`SELECT ${METADATA_COLUMNS}, ${held.text} AS held_count FROM codes${conditions.text}`, [
         ...held.values,
@@ -486,10 +486,7 @@ export class MysqlCodeStore implements CodeStore {
 
   async getRedemption(id: RedemptionId, scope: string | null): Promise<RedemptionWithCode | null> {
     if (!isUuid(id)) return null;
-    const conditions = where([
-      sql('r.id = ?', idToBinary(id)),
-      scope === null ? null : exactScope(scope),
-    ]);
+    const conditions = where([sql('r.id = ?', idToBinary(id)), scope === null ? null : exactScope(scope)]);
     const rows = await this.runner.autocommit('getRedemption', (session) =>
       session.execute<Rows>(`${REDEMPTION_WITH_CODE}${conditions.text}`, conditions.values),
     );
@@ -504,10 +501,10 @@ export class MysqlCodeStore implements CodeStore {
       after === null ? null : sql('r.id < ?', idToBinary(after)),
     ]);
     const rows = await this.runner.autocommit('listRedemptions', (session) =>
-      session.query<Rows>(`SELECT ${REDEMPTION_COLUMNS} FROM redemptions r${conditions.text} ORDER BY r.id DESC LIMIT ?`, [
-        ...conditions.values,
-        first + 1,
-      ]),
+      session.query<Rows>(
+        `SELECT ${REDEMPTION_COLUMNS} FROM redemptions r${conditions.text} ORDER BY r.id DESC LIMIT ?`,
+        [...conditions.values, first + 1],
+      ),
     );
     return { items: rows.slice(0, first).map(toRedemption), hasNextPage: rows.length > first };
   }
@@ -544,7 +541,14 @@ export class MysqlCodeStore implements CodeStore {
         'FROM redemptions r WHERE r.code_id = ? AND r.reversed_at IS NULL AND r.id <> ? ORDER BY r.id DESC LIMIT 1';
       const counted = await session.execute<ResultSetHeader>(
         `UPDATE codes SET redemption_count = redemption_count - 1, used_at = (SELECT r.redeemed_at ${latestActive}), used_by = (SELECT CAST(r.subject AS CHAR) ${latestActive}) WHERE codes.lookup_key = ? AND codes.id = ? AND codes.redemption_count > 0`,
-        [code.id as Buffer, redemptionId, code.id as Buffer, redemptionId, code.lookup_key as Buffer, code.id as Buffer],
+        [
+          code.id as Buffer,
+          redemptionId,
+          code.id as Buffer,
+          redemptionId,
+          code.lookup_key as Buffer,
+          code.id as Buffer,
+        ],
       );
       const marked = await session.execute<ResultSetHeader>(
         'UPDATE redemptions SET reversed_at = ?, reversal_reason = ? WHERE id = ? AND code_id = ? AND reversed_at IS NULL',

@@ -149,7 +149,11 @@ export class MysqlHoldStore implements HoldStore {
     const { hold, now } = request;
     const ref = idToBinary(hold.ref);
     const code = allOf([
-      sql('codes.lookup_key = ? AND codes.id = ? AND codes.revoked_at IS NULL AND codes.hold_count > 0', hold.lookupKey, idToBinary(hold.codeId)),
+      sql(
+        'codes.lookup_key = ? AND codes.id = ? AND codes.revoked_at IS NULL AND codes.hold_count > 0',
+        hold.lookupKey,
+        idToBinary(hold.codeId),
+      ),
       // Still the hold's use: under clock skew another instance may already have counted the hold expired.
       usesLeftBesides(ref, now),
       subjectWithinLimit(hold.subject, now, ref),
@@ -162,7 +166,11 @@ export class MysqlHoldStore implements HoldStore {
             [now, hold.subject, ...code.values],
           );
           const confirmed = changedOne('confirmHold', hold.codeId, moved)
-            ? changedOne('confirmHold', hold.codeId, await session.execute<ResultSetHeader>(CONFIRM_HOLD, [now, idToBinary(request.redemptionId), ref, now]))
+            ? changedOne(
+                'confirmHold',
+                hold.codeId,
+                await session.execute<ResultSetHeader>(CONFIRM_HOLD, [now, idToBinary(request.redemptionId), ref, now]),
+              )
             : false;
           if (!confirmed) {
             await session.rollback();
@@ -190,7 +198,12 @@ export class MysqlHoldStore implements HoldStore {
 
   releaseHold(request: SettleHoldRequest, released: JournalEntry): Promise<boolean> {
     return this.settle('releaseHold', request, released, (session) =>
-      session.execute<ResultSetHeader>(SETTLE_UNEXPIRED, ['released', request.now, idToBinary(request.hold.ref), request.now]),
+      session.execute<ResultSetHeader>(SETTLE_UNEXPIRED, [
+        'released',
+        request.now,
+        idToBinary(request.hold.ref),
+        request.now,
+      ]),
     );
   }
 
@@ -231,10 +244,10 @@ export class MysqlHoldStore implements HoldStore {
   async expiredHolds(now: Date, limit: number): Promise<HoldRecord[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
     const rows = await this.runner.autocommit('expiredHolds', (session) =>
-      session.query<Rows>(`${SELECT_HOLDS} WHERE h.status = 'active' AND h.expires_at <= ? ORDER BY h.expires_at LIMIT ?`, [
-        now,
-        limit,
-      ]),
+      session.query<Rows>(
+        `${SELECT_HOLDS} WHERE h.status = 'active' AND h.expires_at <= ? ORDER BY h.expires_at LIMIT ?`,
+        [now, limit],
+      ),
     );
     return rows.map(toHold);
   }

@@ -74,7 +74,10 @@ export class MysqlRateLimitStore implements RateLimitStore {
     const distinct = distinctSorted(keys);
     if (distinct.length === 0) return [];
     const rows = await this.runner.autocommit('read rate-limit buckets', (session) =>
-      session.execute<Rows>(`${SELECT_BUCKETS} ${placeholders(distinct.length)} AND window_ends_at > ?`, [...distinct, now]),
+      session.execute<Rows>(`${SELECT_BUCKETS} ${placeholders(distinct.length)} AND window_ends_at > ?`, [
+        ...distinct,
+        now,
+      ]),
     );
     return rows.map(toBucket);
   }

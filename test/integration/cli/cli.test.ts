@@ -220,7 +220,12 @@ describe('claimcheck CLI', () => {
       const attempt = { purpose: 'promo', scope: 'summer', idempotencyKey: null, client: { clientKey: 'cli-test' } };
       const first = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'ann' });
       const second = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'bob' });
-      const held = await codes.services.holds.hold({ ...attempt, code: issued!.code as string, subject: 'cat', ttlSeconds: 600 });
+      const held = await codes.services.holds.hold({
+        ...attempt,
+        code: issued!.code as string,
+        subject: 'cat',
+        ttlSeconds: 600,
+      });
       expect([first.kind, second.kind, held.kind]).toEqual(['redeemed', 'redeemed', 'held']);
       const withHold = await succeeds(['show', id]);
       expect(JSON.parse(withHold)).toMatchObject({
@@ -245,9 +250,9 @@ describe('claimcheck CLI', () => {
       expect(unknown.exitCode).toBe(1);
       expect(unknown.stderr).toMatch(/^claimcheck: no redemption with id/);
       // One use back: two of three are taken (a redemption and a hold), so the code redeems again.
-      expect(jsonLines(await succeeds(['list', '--state', 'redeemable', '--scope', 'summer', '--format', 'jsonl']))).toEqual([
-        expect.objectContaining({ id, state: 'REDEEMABLE', redemption_count: 1, held_count: 1 }),
-      ]);
+      expect(
+        jsonLines(await succeeds(['list', '--state', 'redeemable', '--scope', 'summer', '--format', 'jsonl'])),
+      ).toEqual([expect.objectContaining({ id, state: 'REDEEMABLE', redemption_count: 1, held_count: 1 })]);
     } finally {
       await codes.close();
     }
@@ -269,8 +274,14 @@ describe('claimcheck CLI', () => {
   });
 
   it.each([
-    [['issue', '--ttl', '1d', '--expires-at', '2030-01-01T00:00:00Z'], /^claimcheck: give either ttlSeconds or expiresAt, not both$/],
-    [['issue', '--max-redemptions', '2', '--per-subject', '3'], /^claimcheck: maxRedemptionsPerSubject must be an integer from 1 to 2$/],
+    [
+      ['issue', '--ttl', '1d', '--expires-at', '2030-01-01T00:00:00Z'],
+      /^claimcheck: give either ttlSeconds or expiresAt, not both$/,
+    ],
+    [
+      ['issue', '--max-redemptions', '2', '--per-subject', '3'],
+      /^claimcheck: maxRedemptionsPerSubject must be an integer from 1 to 2$/,
+    ],
   ])('exits 2 with the domain’s one line when the values do not fit together: %j', async (args, message) => {
     const run = await claimcheck(args);
     expect(run.exitCode).toBe(2);

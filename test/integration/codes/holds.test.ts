@@ -33,7 +33,8 @@ function redeemRequest(code: string, overrides: Partial<RedeemRequest> = {}): Re
   return { code, subject: 'buyer', purpose: null, scope: null, idempotencyKey: null, client: client(), ...overrides };
 }
 
-const issue = (options: Partial<IssueOptions> = {}) => codes.admin.issue(issueOptions({ grant: 'free shipping', ...options }));
+const issue = (options: Partial<IssueOptions> = {}) =>
+  codes.admin.issue(issueOptions({ grant: 'free shipping', ...options }));
 const hold = (code: string, overrides: Partial<HoldRequest> = {}) => codes.holds.hold(holdRequest(code, overrides));
 const confirm = (holdId: string) => codes.holds.confirm({ holdId, client: client() });
 const release = (holdId: string) => codes.holds.release({ holdId, client: client() });
@@ -48,7 +49,9 @@ const INVALID = { kind: 'failure', reason: 'INVALID_OR_EXPIRED' };
 describe('the invariant', () => {
   test('100 concurrent holdCode calls on a 5-use code give exactly 5 holds', async () => {
     const { code, record } = await issue({ maxRedemptions: 5 });
-    const results = await Promise.all(Array.from({ length: 100 }, (_, index) => hold(code, { subject: `cart-${index}` })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => hold(code, { subject: `cart-${index}` })),
+    );
     expect(results.filter((result) => result.kind === 'held')).toHaveLength(5);
     expect(await codes.admin.get(record.id, null)).toMatchObject({ state: 'USED', heldCount: 5, redemptionCount: 0 });
     expect((await codes.redeemer.redeem(redeemRequest(code))).kind).toBe('failure');
@@ -59,7 +62,9 @@ describe('the invariant', () => {
     const racers = Array.from({ length: 60 }, (_, index) =>
       index % 2 === 0
         ? hold(code, { subject: `h-${index}` }).then((result) => result.kind === 'held')
-        : codes.redeemer.redeem(redeemRequest(code, { subject: `r-${index}` })).then((result) => result.kind === 'redeemed'),
+        : codes.redeemer
+            .redeem(redeemRequest(code, { subject: `r-${index}` }))
+            .then((result) => result.kind === 'redeemed'),
     );
     expect((await Promise.all(racers)).filter(Boolean)).toHaveLength(6);
     const after = await codes.admin.get(record.id, null);
@@ -103,11 +108,17 @@ describe('confirm and release', () => {
   test('confirm turns the hold into a redemption with the grant; confirming again returns the same redemption', async () => {
     const { code, record } = await issue({ purpose: 'checkout', maxRedemptions: 2 });
     const held = await hold(code, { purpose: 'checkout', subject: 'order-7' });
-    expect(held).toMatchObject({ kind: 'held', hold: { codeId: record.id, grant: 'free shipping', subject: 'order-7' } });
+    expect(held).toMatchObject({
+      kind: 'held',
+      hold: { codeId: record.id, grant: 'free shipping', subject: 'order-7' },
+    });
     const holdId = holdIdOf(held);
     expect(holdId).toMatch(/^hold_[A-Za-z0-9_-]{32}$/);
     const first = await confirm(holdId);
-    expect(first).toMatchObject({ kind: 'redeemed', redemption: { codeId: record.id, subject: 'order-7', grant: 'free shipping' } });
+    expect(first).toMatchObject({
+      kind: 'redeemed',
+      redemption: { codeId: record.id, subject: 'order-7', grant: 'free shipping' },
+    });
     expect(await confirm(holdId)).toEqual(first);
     expect(await release(holdId)).toEqual({ released: false });
     expect((await refusalReasons(env.pool)).at(-1)).toBe('release:CONFIRMED');
@@ -132,7 +143,7 @@ describe('confirm and release', () => {
     const holdId = holdIdOf(await hold(code));
     expect((await codes.admin.get(record.id, null))?.state).toBe('USED');
     expect(await release(holdId)).toEqual({ released: true });
-    expect((await codes.admin.get(record.id, null))).toMatchObject({ state: 'REDEEMABLE', heldCount: 0 });
+    expect(await codes.admin.get(record.id, null)).toMatchObject({ state: 'REDEEMABLE', heldCount: 0 });
     expect(await release(holdId)).toEqual({ released: false });
     expect(await confirm(holdId)).toEqual(INVALID);
     expect((await refusalReasons(env.pool)).at(-1)).toBe('confirm:RELEASED');
@@ -166,7 +177,9 @@ describe('confirm and release', () => {
     for (let attempt = 0; attempt < 12; attempt++) {
       answers.push(await codes.holds.confirm({ holdId: `hold_${'B'.repeat(31)}${attempt % 10}`, client: guesser }));
     }
-    expect(answers.slice(0, 10).every((answer) => answer.kind === 'failure' && answer.reason === 'INVALID_OR_EXPIRED')).toBe(true);
+    expect(
+      answers.slice(0, 10).every((answer) => answer.kind === 'failure' && answer.reason === 'INVALID_OR_EXPIRED'),
+    ).toBe(true);
     expect(answers.slice(10)).toEqual([
       expect.objectContaining({ reason: 'RATE_LIMITED' }),
       expect.objectContaining({ reason: 'RATE_LIMITED' }),
@@ -202,7 +215,10 @@ describe('confirm and release', () => {
     const defaulted = await hold(long.code);
     expect(defaulted.kind === 'held' && defaulted.hold.expiresAt.getTime()).toBe(now + 900_000);
     for (const ttlSeconds of [0, 86_401, 1.5]) {
-      await expect(hold(long.code, { ttlSeconds })).rejects.toMatchObject({ name: 'InvalidInput', field: 'ttlSeconds' });
+      await expect(hold(long.code, { ttlSeconds })).rejects.toMatchObject({
+        name: 'InvalidInput',
+        field: 'ttlSeconds',
+      });
     }
   });
 });
@@ -216,7 +232,9 @@ describe('expiry', () => {
     expect((await hold(code)).kind).toBe('failure');
     env.clock.advanceSeconds(1);
     expect(await codes.admin.get(record.id, null)).toMatchObject({ state: 'REDEEMABLE', heldCount: 0 });
-    expect((await codes.redeemer.check({ code, purpose: null, scope: null, client: client() })).kind).toBe('redeemable');
+    expect((await codes.redeemer.check({ code, purpose: null, scope: null, client: client() })).kind).toBe(
+      'redeemable',
+    );
     expect(await confirm(holdId)).toEqual(INVALID);
     expect((await hold(code)).kind).toBe('held');
   });
@@ -235,7 +253,8 @@ describe('expiry', () => {
   test('the sweep records each expiry once, however many sweepers race; the journal says released (expired)', async () => {
     const { code } = await issue({ maxRedemptions: 8 });
     const refs = [];
-    for (let index = 0; index < 8; index++) refs.push(holdIdOf(await hold(code, { subject: `s${index}`, ttlSeconds: 5 })));
+    for (let index = 0; index < 8; index++)
+      refs.push(holdIdOf(await hold(code, { subject: `s${index}`, ttlSeconds: 5 })));
     env.clock.advanceSeconds(6);
     // Earlier tests of this file left expired holds too: every one of them is due.
     const [due] = await env.pool.query<RowDataPacket[]>(

@@ -90,6 +90,13 @@ describe('admin reads', () => {
 
     const revokedOnly = await service.list({ filter: { scope: 'admin-a', state: 'REVOKED' }, first: 10, after: null });
     expect(revokedOnly.items.map((item) => item.id)).toEqual([mine[0]!.record.id]);
-    expect(await service.stats({ scope: 'admin-a' })).toEqual({ redeemable: 4, used: 0, revoked: 1, expired: 0, scheduled: 0, redemptions: 0 });
+    expect(await service.stats({ scope: 'admin-a' })).toEqual({
+      redeemable: 4,
+      used: 0,
+      revoked: 1,
+      expired: 0,
+      scheduled: 0,
+      redemptions: 0,
+    });
   });
 });

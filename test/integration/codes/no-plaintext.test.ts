@@ -10,7 +10,10 @@ afterAll(() => env.close());
 
 test('no table holds a plaintext code in any column', async () => {
   const services = env.services();
-  const issued = await services.admin.issueMany(200, issueOptions({ purpose: 'invite', scope: 'scan', grant: 'seat-7', maxRedemptions: 3 }));
+  const issued = await services.admin.issueMany(
+    200,
+    issueOptions({ purpose: 'invite', scope: 'scan', grant: 'seat-7', maxRedemptions: 3 }),
+  );
   await services.redeemer.redeem({
     code: issued[0]!.code,
     subject: 'scanner',

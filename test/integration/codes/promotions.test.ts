@@ -31,7 +31,8 @@ function request(code: string, overrides: Partial<RedeemRequest> = {}): RedeemRe
 const issue = (options: Partial<IssueOptions> = {}) =>
   codes.admin.issue(issueOptions({ purpose: 'promo', grant: '25% off', ...options }));
 
-const redeem = (code: string, overrides: Partial<RedeemRequest> = {}) => codes.redeemer.redeem(request(code, overrides));
+const redeem = (code: string, overrides: Partial<RedeemRequest> = {}) =>
+  codes.redeemer.redeem(request(code, overrides));
 
 const won = (results: readonly RedeemResult[]) => results.filter((result) => result.kind === 'redeemed');
 
@@ -70,7 +71,10 @@ describe('multi-use codes', () => {
       usedAt: second.redemption.redeemedAt,
     });
     const reversed = await codes.admin.reverse(second.redemption.id, 'order cancelled', null);
-    expect(reversed).toMatchObject({ reversed: true, redemption: { id: second.redemption.id, reversalReason: 'order cancelled' } });
+    expect(reversed).toMatchObject({
+      reversed: true,
+      redemption: { id: second.redemption.id, reversalReason: 'order cancelled' },
+    });
     expect(reversed.code).toMatchObject({ redemptionCount: 1, usedBy: 'ann', usedAt: first.redemption.redeemedAt });
   });
 
@@ -88,7 +92,11 @@ describe('per-subject limits', () => {
     const { code } = await issue({ maxRedemptions: 100, maxRedemptionsPerSubject: 1 });
     const results = await Promise.all(Array.from({ length: 50 }, () => redeem(code, { subject: 'greedy' })));
     expect(won(results)).toHaveLength(1);
-    expect((await refusalReasons(env.pool)).slice(-49).every((reason) => reason === 'redeem:SUBJECT_LIMIT' || reason === 'redeem:LOST_RACE')).toBe(true);
+    expect(
+      (await refusalReasons(env.pool))
+        .slice(-49)
+        .every((reason) => reason === 'redeem:SUBJECT_LIMIT' || reason === 'redeem:LOST_RACE'),
+    ).toBe(true);
     expect((await redeem(code, { subject: 'another' })).kind).toBe('redeemed');
   }, 30_000);
 
@@ -142,7 +150,10 @@ describe('start and end', () => {
     env.clock.advanceSeconds(5);
     expect((await redeem(code)).kind).toBe('failure');
     expect((await refusalReasons(env.pool)).at(-1)).toBe('redeem:EXPIRED');
-    await expect(issue({ expiresAt, ttlSeconds: 60 })).rejects.toMatchObject({ name: 'InvalidInput', field: 'expiresAt' });
+    await expect(issue({ expiresAt, ttlSeconds: 60 })).rejects.toMatchObject({
+      name: 'InvalidInput',
+      field: 'expiresAt',
+    });
   });
 
   test.each([

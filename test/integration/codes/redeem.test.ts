@@ -28,7 +28,8 @@ function request(code: string, overrides: Partial<RedeemRequest> = {}): RedeemRe
   };
 }
 
-const issue = (options: Partial<IssueOptions> = {}) => codes.admin.issue(issueOptions({ grant: 'gift-100', ...options }));
+const issue = (options: Partial<IssueOptions> = {}) =>
+  codes.admin.issue(issueOptions({ grant: 'gift-100', ...options }));
 
 async function lastFailureReason(): Promise<string> {
   return (await refusalReasons(env.pool)).at(-1)!;
@@ -54,7 +55,11 @@ describe('redeem', () => {
     });
     expect(await service.redeem(request(code, { purpose: 'promo' }))).toEqual(INVALID);
     expect(await lastFailureReason()).toBe('redeem:USED');
-    expect(await codes.admin.get(record.id, null)).toMatchObject({ state: 'USED', redemptionCount: 1, usedBy: 'user-1' });
+    expect(await codes.admin.get(record.id, null)).toMatchObject({
+      state: 'USED',
+      redemptionCount: 1,
+      usedBy: 'user-1',
+    });
   });
 
   test('forgives case, spaces and hyphens as people type them', async () => {

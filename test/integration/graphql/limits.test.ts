@@ -28,7 +28,9 @@ describe('redeemCode and redeemable per operation', () => {
     const response = await graphql(server.graphqlUrl, { query: `{ ${checks(4)} }` });
     expect(response.status).toBe(400);
     expect(errorCodes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(response.body.errors![0].message).toMatch(/At most 3 redeemCode, redeemable, holdCode, confirmHold or releaseHold fields/);
+    expect(response.body.errors![0].message).toMatch(
+      /At most 3 redeemCode, redeemable, holdCode, confirmHold or releaseHold fields/,
+    );
   });
 
   it('counts through fragments and inline fragments, and mutations alike', async () => {

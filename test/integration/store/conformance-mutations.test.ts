@@ -99,10 +99,19 @@ const readThenWrite = codesWith((real, db) => ({
     // Let the other racers look too before anyone writes, as a real request's other work would.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const id = Buffer.from(request.codeId.replaceAll('-', ''), 'hex');
-    await db.autocommit.execute('UPDATE codes SET redemption_count = redemption_count + 1, used_by = ? WHERE id = ?', [request.subject, id]);
+    await db.autocommit.execute('UPDATE codes SET redemption_count = redemption_count + 1, used_by = ? WHERE id = ?', [
+      request.subject,
+      id,
+    ]);
     await db.autocommit.execute(
       'INSERT INTO redemptions (id, code_id, subject, redeemed_at, claim_token_hash) VALUES (?, ?, ?, ?, ?)',
-      [Buffer.from(request.redemptionId.replaceAll('-', ''), 'hex'), id, request.subject, request.now, request.claimToken],
+      [
+        Buffer.from(request.redemptionId.replaceAll('-', ''), 'hex'),
+        id,
+        request.subject,
+        request.now,
+        request.claimToken,
+      ],
     );
     return { kind: 'won' };
   },
@@ -121,7 +130,9 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a find that ignores scope',
-    variant: rewritingAll((sql) => (sql.startsWith(FIND) || sql.startsWith(ATTEMPT) ? sql.replace('codes.scope = CAST(? AS BINARY)', TRUE_ONE) : sql)),
+    variant: rewritingAll((sql) =>
+      sql.startsWith(FIND) || sql.startsWith(ATTEMPT) ? sql.replace('codes.scope = CAST(? AS BINARY)', TRUE_ONE) : sql,
+    ),
     caughtBy: ['scope', 'injection'],
   },
   {
@@ -131,12 +142,20 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a failure count that restarts on every failure',
-    variant: rewriting('INSERT INTO rate_limit_buckets', 'failures = IF(window_ends_at <= ?', 'failures = IF(window_ends_at <= ? OR TRUE'),
+    variant: rewriting(
+      'INSERT INTO rate_limit_buckets',
+      'failures = IF(window_ends_at <= ?',
+      'failures = IF(window_ends_at <= ? OR TRUE',
+    ),
     caughtBy: ['buckets-concurrent', 'buckets-window'],
   },
   {
     name: 'a window that never ends',
-    variant: rewriting('INSERT INTO rate_limit_buckets', 'failures = IF(window_ends_at <= ?', 'failures = IF(window_ends_at <= ? AND FALSE'),
+    variant: rewriting(
+      'INSERT INTO rate_limit_buckets',
+      'failures = IF(window_ends_at <= ?',
+      'failures = IF(window_ends_at <= ? AND FALSE',
+    ),
     caughtBy: ['buckets-window'],
   },
   {
@@ -164,7 +183,9 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a find that returns used and revoked codes',
     variant: rewritingAll((sql) =>
       sql.startsWith(FIND) || sql.startsWith(ATTEMPT)
-        ? sql.replace('codes.revoked_at IS NULL', 'TRUE').replace('< codes.max_redemptions', '< codes.max_redemptions + 1000000')
+        ? sql
+            .replace('codes.revoked_at IS NULL', 'TRUE')
+            .replace('< codes.max_redemptions', '< codes.max_redemptions + 1000000')
         : sql,
     ),
     caughtBy: ['find-live-only', 'hold-takes-use', 'multi-use-race'],
@@ -191,7 +212,11 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a claim that ignores expiry and start',
-    variant: rewriting(CLAIM, 'codes.expires_at > ? AND (codes.starts_at IS NULL OR codes.starts_at <= ?)', '? < ? + INTERVAL 1 DAY'),
+    variant: rewriting(
+      CLAIM,
+      'codes.expires_at > ? AND (codes.starts_at IS NULL OR codes.starts_at <= ?)',
+      '? < ? + INTERVAL 1 DAY',
+    ),
     caughtBy: ['claim-lost'],
   },
   {
@@ -216,7 +241,9 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'claims that never repeat a token (no idempotency)',
-    variant: codesWith((real) => ({ claimCode: (request) => real.claimCode({ ...request, claimToken: token() as ClaimToken }) })),
+    variant: codesWith((real) => ({
+      claimCode: (request) => real.claimCode({ ...request, claimToken: token() as ClaimToken }),
+    })),
     caughtBy: ['claim-token'],
   },
   {
@@ -227,7 +254,10 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'expired holds that still count',
     variant: rewritingAll((sql) =>
-      sql.replaceAll("h.status = 'active' AND h.expires_at > ?", "h.status = 'active' AND h.expires_at > ? - INTERVAL 1 DAY"),
+      sql.replaceAll(
+        "h.status = 'active' AND h.expires_at > ?",
+        "h.status = 'active' AND h.expires_at > ? - INTERVAL 1 DAY",
+      ),
     ),
     caughtBy: ['hold-expiry-frees'],
   },
@@ -243,17 +273,29 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a confirmation not conditional on the hold being active',
-    variant: rewriting("UPDATE holds SET status = 'confirmed'", "AND status = 'active'", "AND (status = 'active' OR TRUE)"),
+    variant: rewriting(
+      "UPDATE holds SET status = 'confirmed'",
+      "AND status = 'active'",
+      "AND (status = 'active' OR TRUE)",
+    ),
     caughtBy: ['hold-confirm', 'hold-release'],
   },
   {
     name: 'a confirmation that ignores the hold’s expiry',
-    variant: rewriting("UPDATE holds SET status = 'confirmed'", 'AND expires_at > ?', 'AND expires_at > ? - INTERVAL 1 DAY'),
+    variant: rewriting(
+      "UPDATE holds SET status = 'confirmed'",
+      'AND expires_at > ?',
+      'AND expires_at > ? - INTERVAL 1 DAY',
+    ),
     caughtBy: ['hold-expiry-boundary'],
   },
   {
     name: 'a confirmation that does not check the use is still the hold’s',
-    variant: rewriting('UPDATE codes SET redemption_count = redemption_count + 1, hold_count', 'h.id <> ?) < codes.max_redemptions', 'h.id <> ?) < codes.max_redemptions + 1000000'),
+    variant: rewriting(
+      'UPDATE codes SET redemption_count = redemption_count + 1, hold_count',
+      'h.id <> ?) < codes.max_redemptions',
+      'h.id <> ?) < codes.max_redemptions + 1000000',
+    ),
     caughtBy: ['hold-confirm-guarded'],
   },
   {
@@ -263,7 +305,11 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'an expiry recorded more than once',
-    variant: rewriting("UPDATE holds SET status = 'expired'", "status = 'active' AND", "(status = 'active' OR TRUE) AND"),
+    variant: rewriting(
+      "UPDATE holds SET status = 'expired'",
+      "status = 'active' AND",
+      "(status = 'active' OR TRUE) AND",
+    ),
     caughtBy: ['hold-sweep', 'hold-expiry-boundary'],
   },
   {
@@ -294,7 +340,10 @@ const MUTANTS: readonly Mutant[] = [
       findRedeemable: async (candidates, now, criteria) =>
         candidates.length > 0
           ? real.findRedeemable(candidates, now, criteria)
-          : (await real.listCodes({}, now, 1, null)).items.map((code) => ({ ...code, lookupKey: Buffer.alloc(32) as never }))[0] ?? null,
+          : ((await real.listCodes({}, now, 1, null)).items.map((code) => ({
+              ...code,
+              lookupKey: Buffer.alloc(32) as never,
+            }))[0] ?? null),
     })),
     caughtBy: ['find-unknown'],
   },
@@ -328,7 +377,9 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'an issuance journal entry without its count',
-    variant: codesWith((real) => ({ insertCodes: (records, issued) => real.insertCodes(records, { ...issued, count: null }) })),
+    variant: codesWith((real) => ({
+      insertCodes: (records, issued) => real.insertCodes(records, { ...issued, count: null }),
+    })),
     caughtBy: ['insert-batch-journal'],
   },
   {
@@ -348,7 +399,11 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a reversal that ignores scope',
-    variant: rewriting('SELECT codes.id, codes.lookup_key FROM redemptions', 'codes.scope = CAST(? AS BINARY)', TRUE_ONE),
+    variant: rewriting(
+      'SELECT codes.id, codes.lookup_key FROM redemptions',
+      'codes.scope = CAST(? AS BINARY)',
+      TRUE_ONE,
+    ),
     caughtBy: ['reverse-scope-and-subject'],
   },
   {

@@ -51,7 +51,9 @@ it('rolls back every chunk of a batch when a later chunk collides', async () => 
   const stored = newRecord();
   await store.insertCode(stored, entry('issued', stored.id));
   const batch = [...Array.from({ length: 8 }, () => newRecord()), newRecord({ lookupKey: stored.lookupKey })];
-  await expect(store.insertCodes(batch, entry('issued', batch[0]!.id))).rejects.toMatchObject({ codeIds: [batch[8]!.id] });
+  await expect(store.insertCodes(batch, entry('issued', batch[0]!.id))).rejects.toMatchObject({
+    codeIds: [batch[8]!.id],
+  });
   expect(await count('codes')).toBe(1);
   await store.insertCodes(batch.slice(0, 8), entry('issued', batch[0]!.id));
   expect((await store.countByState({}, new Date(0))).redeemable).toBe(9);
@@ -65,7 +67,9 @@ it('gives up a statement that waits past the deadline, and the claim it belonged
   const holder = await fixture.pool.getConnection();
   try {
     await holder.query('START TRANSACTION');
-    await holder.query('SELECT id FROM codes WHERE id = ? FOR UPDATE', [Buffer.from(record.id.replace(/-/g, ''), 'hex')]);
+    await holder.query('SELECT id FROM codes WHERE id = ? FOR UPDATE', [
+      Buffer.from(record.id.replace(/-/g, ''), 'hex'),
+    ]);
     const started = Date.now();
     const error = await store.claimCode(claimOf(record)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailable);

@@ -38,8 +38,19 @@ interface Facts {
 function combinations(): Facts[] {
   const all: Facts[] = [];
   for (const revokedAt of [null, earlier])
-    for (const uses of [[0, 1], [1, 1], [1, 3], [3, 3], [0, 2]] as const)
-      for (const holds of [{ live: 0, expired: 0 }, { live: 1, expired: 0 }, { live: 0, expired: 1 }, { live: 1, expired: 1 }])
+    for (const uses of [
+      [0, 1],
+      [1, 1],
+      [1, 3],
+      [3, 3],
+      [0, 2],
+    ] as const)
+      for (const holds of [
+        { live: 0, expired: 0 },
+        { live: 1, expired: 0 },
+        { live: 0, expired: 1 },
+        { live: 1, expired: 1 },
+      ])
         for (const expiresAt of [later, NOW, earlier])
           for (const startsAt of [null, earlier, NOW, later]) all.push({ revokedAt, uses, holds, expiresAt, startsAt });
   return all;
@@ -51,7 +62,18 @@ async function store(facts: Facts): Promise<CodeId> {
   const holdCount = facts.holds.live + facts.holds.expired;
   await fixture.pool.query(
     'INSERT INTO codes (id, lookup_key, key_version, created_at, expires_at, starts_at, max_redemptions, redemption_count, hold_count, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [bin, randomBytes(32), 'v1', earlier, facts.expiresAt, facts.startsAt, facts.uses[1], facts.uses[0], holdCount, facts.revokedAt],
+    [
+      bin,
+      randomBytes(32),
+      'v1',
+      earlier,
+      facts.expiresAt,
+      facts.startsAt,
+      facts.uses[1],
+      facts.uses[0],
+      holdCount,
+      facts.revokedAt,
+    ],
   );
   const holds = [...Array(facts.holds.live).fill(later), ...Array(facts.holds.expired).fill(earlier)] as Date[];
   for (const expiresAt of holds) {
@@ -80,7 +102,9 @@ it('gives every combination of facts the same state in SQL and in the domain', a
       sql.set(item.id, state);
     }
   }
-  const disagreements = [...stored].filter(([id]) => domain.get(id) !== sql.get(id)).map(([id, facts]) => ({ facts, domain: domain.get(id), sql: sql.get(id) }));
+  const disagreements = [...stored]
+    .filter(([id]) => domain.get(id) !== sql.get(id))
+    .map(([id, facts]) => ({ facts, domain: domain.get(id), sql: sql.get(id) }));
   expect(disagreements).toEqual([]);
   expect(sql.size).toBe(stored.size);
 
@@ -95,7 +119,9 @@ it('gives every combination of facts the same state in SQL and in the domain', a
   });
   // Every state occurs, so the check above compared something for each.
   for (const state of STATES) expect(tally(state)).toBeGreaterThan(0);
-  process.stdout.write(`state agreement: ${stored.size} combinations, ${STATES.map((state) => `${state} ${tally(state)}`).join(', ')}\n`);
+  process.stdout.write(
+    `state agreement: ${stored.size} combinations, ${STATES.map((state) => `${state} ${tally(state)}`).join(', ')}\n`,
+  );
 });
 
 it('finds for redemption exactly the codes the domain calls REDEEMABLE', async () => {
@@ -103,8 +129,16 @@ it('finds for redemption exactly the codes the domain calls REDEEMABLE', async (
   await fixture.truncate();
   for (const facts of combinations()) {
     const id = await store(facts);
-    const [row] = (await fixture.pool.query('SELECT lookup_key FROM codes WHERE id = ?', [Buffer.from(id.replaceAll('-', ''), 'hex')]))[0] as { lookup_key: Buffer }[];
-    const found = await codes.findRedeemable([{ lookupKey: row!.lookup_key as never, keyVersion: 'v1' as never }], NOW, { scope: null, purpose: null });
+    const [row] = (
+      await fixture.pool.query('SELECT lookup_key FROM codes WHERE id = ?', [
+        Buffer.from(id.replaceAll('-', ''), 'hex'),
+      ])
+    )[0] as { lookup_key: Buffer }[];
+    const found = await codes.findRedeemable(
+      [{ lookupKey: row!.lookup_key as never, keyVersion: 'v1' as never }],
+      NOW,
+      { scope: null, purpose: null },
+    );
     const state = codeState((await codes.getCode(id, null, NOW))!, NOW);
     expect([facts, found !== null]).toEqual([facts, state === 'REDEEMABLE']);
   }

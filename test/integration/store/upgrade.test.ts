@@ -45,9 +45,24 @@ function key(n: number): LookupKey {
 
 const TOKEN = createHash('sha256').update('a version 1 claim token').digest();
 const CODES: Record<string, V1Code> = {
-  used: { id: uuid(1), lookupKey: key(1), used: { at: new Date('2026-11-29T10:00:00.000Z'), by: 'alice', token: TOKEN }, expiresAt: new Date('2026-12-30T00:00:00.000Z') },
-  usedThenExpired: { id: uuid(2), lookupKey: key(2), used: { at: new Date('2026-11-01T10:00:00.000Z'), by: null, token: createHash('sha256').update('t2').digest() }, expiresAt: new Date('2026-11-02T00:00:00.000Z') },
-  revoked: { id: uuid(3), lookupKey: key(3), revokedAt: new Date('2026-11-29T11:00:00.000Z'), expiresAt: new Date('2026-12-30T00:00:00.000Z') },
+  used: {
+    id: uuid(1),
+    lookupKey: key(1),
+    used: { at: new Date('2026-11-29T10:00:00.000Z'), by: 'alice', token: TOKEN },
+    expiresAt: new Date('2026-12-30T00:00:00.000Z'),
+  },
+  usedThenExpired: {
+    id: uuid(2),
+    lookupKey: key(2),
+    used: { at: new Date('2026-11-01T10:00:00.000Z'), by: null, token: createHash('sha256').update('t2').digest() },
+    expiresAt: new Date('2026-11-02T00:00:00.000Z'),
+  },
+  revoked: {
+    id: uuid(3),
+    lookupKey: key(3),
+    revokedAt: new Date('2026-11-29T11:00:00.000Z'),
+    expiresAt: new Date('2026-12-30T00:00:00.000Z'),
+  },
   expired: { id: uuid(4), lookupKey: key(4), expiresAt: new Date('2026-11-01T00:00:00.000Z') },
   fresh: { id: uuid(5), lookupKey: key(5), expiresAt: new Date('2026-12-30T00:00:00.000Z') },
 };
@@ -61,12 +76,32 @@ beforeAll(async () => {
   for (const code of Object.values(CODES)) {
     await pool.query(
       'INSERT INTO codes (id, lookup_key, key_version, purpose, scope, grant_payload, created_at, expires_at, used_at, used_by, claim_token_hash, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [bytes(code.id), code.lookupKey, 'v1', 'invite', 'club', 'seat', new Date('2026-10-01T00:00:00.000Z'), code.expiresAt, code.used?.at ?? null, code.used?.by ?? null, code.used?.token ?? null, code.revokedAt ?? null],
+      [
+        bytes(code.id),
+        code.lookupKey,
+        'v1',
+        'invite',
+        'club',
+        'seat',
+        new Date('2026-10-01T00:00:00.000Z'),
+        code.expiresAt,
+        code.used?.at ?? null,
+        code.used?.by ?? null,
+        code.used?.token ?? null,
+        code.revokedAt ?? null,
+      ],
     );
   }
-  await pool.query("INSERT INTO code_events (event_type, code_id, occurred_at) VALUES ('redeemed', ?, ?)", [bytes(CODES.used!.id), CODES.used!.used!.at]);
+  await pool.query("INSERT INTO code_events (event_type, code_id, occurred_at) VALUES ('redeemed', ?, ?)", [
+    bytes(CODES.used!.id),
+    CODES.used!.used!.at,
+  ]);
   const applied = await applyMigrations(pool);
-  expect(applied).toEqual((await readdir(defaultMigrationsDir())).filter((file) => /^\d+_.*\.sql$/.test(file) && !VERSION_1.includes(file)).sort());
+  expect(applied).toEqual(
+    (await readdir(defaultMigrationsDir()))
+      .filter((file) => /^\d+_.*\.sql$/.test(file) && !VERSION_1.includes(file))
+      .sort(),
+  );
   db = openMysqlDatabase(database.url, { connectionLimit: 2 });
 });
 
@@ -80,27 +115,58 @@ afterAll(async () => {
 it('keeps every code with its state', async () => {
   const store = new MysqlCodeStore(db);
   const states = await Promise.all(
-    Object.entries(CODES).map(async ([name, code]) => [name, (await store.getCode(code.id, null, NOW))] as const),
+    Object.entries(CODES).map(async ([name, code]) => [name, await store.getCode(code.id, null, NOW)] as const),
   );
-  expect(Object.fromEntries(states.map(([name, code]) => [name, code && { count: code.redemptionCount, max: code.maxRedemptions, usedBy: code.usedBy, revoked: code.revokedAt !== null }]))).toEqual({
+  expect(
+    Object.fromEntries(
+      states.map(([name, code]) => [
+        name,
+        code && {
+          count: code.redemptionCount,
+          max: code.maxRedemptions,
+          usedBy: code.usedBy,
+          revoked: code.revokedAt !== null,
+        },
+      ]),
+    ),
+  ).toEqual({
     used: { count: 1, max: 1, usedBy: 'alice', revoked: false },
     usedThenExpired: { count: 1, max: 1, usedBy: null, revoked: false },
     revoked: { count: 0, max: 1, usedBy: null, revoked: true },
     expired: { count: 0, max: 1, usedBy: null, revoked: false },
     fresh: { count: 0, max: 1, usedBy: null, revoked: false },
   });
-  expect(await store.countByState({ scope: 'club' }, NOW)).toEqual({ redeemable: 1, used: 2, revoked: 1, expired: 1, scheduled: 0, redemptions: 2 });
+  expect(await store.countByState({ scope: 'club' }, NOW)).toEqual({
+    redeemable: 1,
+    used: 2,
+    revoked: 1,
+    expired: 1,
+    scheduled: 0,
+    redemptions: 2,
+  });
 });
 
 it('gives each used code its redemption record, and keeps its claim token for replays', async () => {
   const store = new MysqlCodeStore(db);
   const history = await store.listRedemptions(CODES.used!.id, 10, null);
   expect(history.items).toEqual([
-    { id: CODES.used!.id, codeId: CODES.used!.id, subject: 'alice', redeemedAt: CODES.used!.used!.at, reversedAt: null, reversalReason: null, holdRef: null },
+    {
+      id: CODES.used!.id,
+      codeId: CODES.used!.id,
+      subject: 'alice',
+      redeemedAt: CODES.used!.used!.at,
+      reversedAt: null,
+      reversalReason: null,
+      holdRef: null,
+    },
   ]);
   expect((await store.findRedemptionByToken(CODES.used!.id, TOKEN as ClaimToken))?.id).toBe(CODES.used!.id);
-  expect(await store.getRedemption(CODES.usedThenExpired!.id as unknown as RedemptionId, null)).toMatchObject({ subject: null });
-  const [pending] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM redemptions WHERE dispatch_pending IS NOT NULL');
+  expect(await store.getRedemption(CODES.usedThenExpired!.id as unknown as RedemptionId, null)).toMatchObject({
+    subject: null,
+  });
+  const [pending] = await pool.query<RowDataPacket[]>(
+    'SELECT COUNT(*) AS n FROM redemptions WHERE dispatch_pending IS NOT NULL',
+  );
   expect(Number(pending[0]!.n)).toBe(0);
 });
 

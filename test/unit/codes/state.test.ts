@@ -15,7 +15,15 @@ const earlier = new Date(now.getTime() - 1);
 const later = new Date(now.getTime() + 1);
 
 function usage(overrides: Partial<CodeUsage> = {}): CodeUsage {
-  return { revokedAt: null, expiresAt: later, startsAt: null, maxRedemptions: 1, redemptionCount: 0, heldCount: 0, ...overrides };
+  return {
+    revokedAt: null,
+    expiresAt: later,
+    startsAt: null,
+    maxRedemptions: 1,
+    redemptionCount: 0,
+    heldCount: 0,
+    ...overrides,
+  };
 }
 
 describe('codeState: REVOKED, then USED, then EXPIRED, then SCHEDULED, then REDEEMABLE', () => {
@@ -76,7 +84,11 @@ describe('failureReason, in the precedence FAILURE_PRECEDENCE lists', () => {
     ['USED', attempted({ heldCount: 1, maxRedemptionsPerSubject: 1 }), { ...attempt, subject: null }],
     ['EXPIRED', attempted({ expiresAt: now, maxRedemptionsPerSubject: 1 }), { ...attempt, subject: null }],
     ['NOT_STARTED', attempted({ startsAt: later, maxRedemptionsPerSubject: 1 }), { ...attempt, subject: null }],
-    ['SUBJECT_REQUIRED', attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 1, subjectTaken: 1 }), { ...attempt, subject: null }],
+    [
+      'SUBJECT_REQUIRED',
+      attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 1, subjectTaken: 1 }),
+      { ...attempt, subject: null },
+    ],
     ['SUBJECT_LIMIT', attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 2, subjectTaken: 2 }), attempt],
     ['LOST_RACE', attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 2, subjectTaken: 1 }), attempt],
     ['LOST_RACE', attempted(), attempt],
@@ -97,7 +109,16 @@ function held(overrides: Partial<AttemptedHold> = {}): AttemptedHold {
 
 describe('holdFailureReason, in the precedence HOLD_FAILURE_PRECEDENCE lists', () => {
   it('lists the reasons in the order the rule applies them', () => {
-    expect(HOLD_FAILURE_PRECEDENCE).toEqual(['MALFORMED', 'UNKNOWN', 'RELEASED', 'CONFIRMED', 'REVERSED', 'EXPIRED', 'REVOKED', 'LOST_RACE']);
+    expect(HOLD_FAILURE_PRECEDENCE).toEqual([
+      'MALFORMED',
+      'UNKNOWN',
+      'RELEASED',
+      'CONFIRMED',
+      'REVERSED',
+      'EXPIRED',
+      'REVOKED',
+      'LOST_RACE',
+    ]);
   });
 
   it.each([
