@@ -17,6 +17,11 @@ export interface AttemptLabels extends MatchCriteria {
   readonly subject: string | null;
 }
 
+/** Only the labels of a request: the code and the idempotency key it carries must not travel with them. */
+export function labelsOf(request: AttemptLabels): AttemptLabels {
+  return { scope: request.scope, purpose: request.purpose, subject: request.subject };
+}
+
 /** An attempt that has passed its gate (or not): what a refusal needs to be counted. */
 export interface GatedAttempt {
   readonly buckets: AttemptBuckets;

@@ -78,6 +78,6 @@ export async function explainMissOrReplay<T>(
   const inspected = await store.inspect(attempt.candidates, now, { subject: labels.subject });
   const before = inspected === null ? null : await earlier(inspected.id);
   if (before?.kind === 'replay') return before;
-  const facts = { ...labels, replayReversed: before?.kind === 'reversed' };
+  const facts = { ...labels, replayReversed: before?.kind === 'reversed', claimLost: attempt.found !== null };
   return { kind: 'refuse', reason: failureReason(inspected, facts, now), codeId: inspected?.id ?? null };
 }

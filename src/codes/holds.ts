@@ -6,7 +6,7 @@
  * when they fail, and answered alike whatever the reason.
  */
 import type { ClaimToken, CodeId, CodeStore, HoldRecord, HoldStore, JournalEntry, MatchCriteria } from '../store/port';
-import type { AttemptGuard, AttemptLabels, GatedAttempt } from './attempt-guard';
+import { type AttemptGuard, type AttemptLabels, type GatedAttempt, labelsOf } from './attempt-guard';
 import { claimTokenHash, confirmationToken, randomClaimToken } from './claim-token';
 import { type CodeAttemptDeps, type Earlier, explainMissOrReplay, openCodeAttempt } from './code-attempt';
 import { formatHoldId, newHoldId, parseHoldId, sealHoldId, unsealHoldId } from './hold-id';
@@ -55,7 +55,7 @@ export class Holds {
     validateAttempt(request);
     checkIntegerIn('ttlSeconds', request.ttlSeconds, 1, INPUT_LIMITS.holdTtlSecondsMax);
     const now = this.deps.clock.now();
-    const labels: AttemptLabels = request;
+    const labels = labelsOf(request);
     const attempt = await openCodeAttempt(this.attempts, request.code, request, request.client, now);
     const { guard, random, keyRing } = this.deps;
     if (attempt.gate.blocked) return guard.rateLimited('hold', attempt.gate.retryAfterSeconds, now, labels);

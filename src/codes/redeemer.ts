@@ -6,7 +6,7 @@
  * journaled and answered alike.
  */
 import type { ClaimOutcome, ClaimRequest, ClaimToken, CodeId, CodeStore, RedemptionWithCode } from '../store/port';
-import type { AttemptGuard, AttemptLabels } from './attempt-guard';
+import { type AttemptGuard, type AttemptLabels, labelsOf } from './attempt-guard';
 import { claimTokenHash, randomClaimToken } from './claim-token';
 import { type CodeAttemptDeps, type Earlier, explainMiss, explainMissOrReplay, openCodeAttempt } from './code-attempt';
 import { newRedemptionId } from './ids';
@@ -54,7 +54,7 @@ export class Redeemer {
   async redeem(request: RedeemRequest): Promise<RedeemResult> {
     validateAttempt(request);
     const now = this.deps.clock.now();
-    const labels: AttemptLabels = request;
+    const labels = labelsOf(request);
     const attempt = await openCodeAttempt(this.attempts, request.code, request, request.client, now);
     const { guard } = this.deps;
     if (attempt.gate.blocked) return guard.rateLimited('redeem', attempt.gate.retryAfterSeconds, now, labels);

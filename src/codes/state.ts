@@ -62,7 +62,12 @@ export const FAILURE_PRECEDENCE = [
   'SUBJECT_REQUIRED',
   /** The subject has taken its uses of the code. */
   'SUBJECT_LIMIT',
-  /** Redeemable when read, taken by someone else before the claim. */
+  /**
+   * Redeemable when read, taken by someone else before the claim. It also
+   * stands in for USED when this attempt's own read found the code redeemable
+   * (claimLost): the last use went to a concurrent winner. The read does not
+   * look at the subject's uses, so SUBJECT_LIMIT stays what it is.
+   */
   'LOST_RACE',
 ] as const;
 
@@ -96,6 +101,8 @@ export interface AttemptFacts extends MatchCriteria {
   readonly subject: string | null;
   /** The attempt is a retry whose earlier redemption (same idempotency key) has been reversed. */
   readonly replayReversed?: boolean;
+  /** The attempt's read found the code redeemable, and its claim then found the use taken. */
+  readonly claimLost?: boolean;
 }
 
 /** Purpose always, scope when the attempt names one: exact comparisons, as the store makes them. */
@@ -111,7 +118,7 @@ export function failureReason(code: AttemptedCode | null, attempt: AttemptFacts,
   if (attempt.replayReversed) return 'REVERSED';
   const state = codeState(code, now);
   if (state === 'REVOKED') return 'REVOKED';
-  if (state === 'USED') return 'USED';
+  if (state === 'USED') return attempt.claimLost ? 'LOST_RACE' : 'USED';
   if (state === 'EXPIRED') return 'EXPIRED';
   if (state === 'SCHEDULED') return 'NOT_STARTED';
   if (code.maxRedemptionsPerSubject !== null) {

@@ -92,6 +92,13 @@ describe('failureReason, in the precedence FAILURE_PRECEDENCE lists', () => {
     ['SUBJECT_LIMIT', attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 2, subjectTaken: 2 }), attempt],
     ['LOST_RACE', attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 2, subjectTaken: 1 }), attempt],
     ['LOST_RACE', attempted(), attempt],
+    ['REVOKED', attempted({ revokedAt: earlier, redemptionCount: 1 }), { ...attempt, claimLost: true }],
+    ['LOST_RACE', attempted({ redemptionCount: 1, expiresAt: earlier }), { ...attempt, claimLost: true }],
+    [
+      'SUBJECT_LIMIT',
+      attempted({ maxRedemptions: 5, maxRedemptionsPerSubject: 2, subjectTaken: 2 }),
+      { ...attempt, claimLost: true },
+    ],
   ] as const)('%s', (reason, code, facts) => {
     expect(failureReason(code, facts, now)).toBe(reason);
   });
