@@ -20,6 +20,7 @@ import {
   REDEEM_MUTATION,
   SecretIndex,
   type ServerInstance,
+  codeRows,
   fromAddress,
   issueCodes,
   testNoSecretLeaks,
@@ -34,6 +35,8 @@ let server: ServerInstance;
 let hidden: IssuedCode[];
 /** Sent only after the fuzzing, to show the server still serves. */
 let probe: IssuedCode;
+/** A real code of many uses, so that hostile criteria reach the claim itself, not just the lookup. */
+let target: IssuedCode;
 let secrets: SecretIndex;
 
 beforeAll(async () => {
@@ -44,11 +47,26 @@ beforeAll(async () => {
   });
   hidden = await issueCodes(fleet, server.client, { count: 20, grantPrefix: 'hostile-hidden' });
   [probe] = await issueCodes(fleet, server.client, { count: 1, grantPrefix: 'hostile-probe' });
+  target = await issueMultiUse(TARGET_USES);
   secrets = SecretIndex.of(
     fleet,
     hidden.map((entry) => entry.code),
   );
 }, 60_000);
+
+const TARGET_USES = 100_000;
+const ISSUE_MULTI_USE = `mutation Issue($input: IssueCodeInput!) { issueCode(input: $input) { code record { id } } }`;
+
+async function issueMultiUse(maxRedemptions: number): Promise<IssuedCode> {
+  const grant = 'hostile-target-grant';
+  const response = await server.client.graphql(
+    ISSUE_MULTI_USE,
+    { input: { grant, maxRedemptions } },
+    fleet.adminHeaders,
+  );
+  const issued = response.body.data?.issueCode as { code: string; record: { id: string } };
+  return { code: issued.code, id: issued.record.id, grant, scope: null };
+}
 
 afterAll(async () => {
   await fleet?.stopAll();
@@ -328,6 +346,45 @@ test('any operation shape, body, content type and method', async () => {
   await checkProperty(operationShape, (request) => request, 600);
 }, 90_000);
 
+test('hostile subjects, scopes and purposes against a real code reach the claim and win only what they should', async () => {
+  // Kept under the body limit; past the field limits (64 for scope and purpose), as they may be.
+  const shortHostile = hostileString.filter((value) => value.length <= 300);
+  const criteria = fc.record({
+    subject: fc.oneof(
+      shortHostile.filter((value) => value.length <= 255),
+      fc.constant(null),
+    ),
+    scope: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, shortHostile),
+    purpose: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, shortHostile),
+  });
+  let wins = 0;
+  const details = await fc.check(
+    fc.asyncProperty(criteria, async (input) => {
+      fleet.figures.add('inputsTried');
+      const answer = await redeem(server.client, { code: target.code, ...input }, uniqueAddress());
+      expect(answer.status).toBeLessThan(500);
+      // The code has no scope and no purpose: only a request naming neither (any subject) may win.
+      const mayWin = input.scope === null && input.purpose === null;
+      if (answer.outcome.kind === 'redeemed') {
+        wins++;
+        expect(mayWin).toBe(true);
+        expect(answer.outcome).toMatchObject({ codeId: target.id, subject: input.subject });
+      } else if (answer.outcome.kind === 'error') {
+        // Over-long criteria are refused as input before anything is looked up.
+        expect(answer.outcome.code).toBe('BAD_USER_INPUT');
+      }
+    }),
+    { numRuns: 300 },
+  );
+  expect(
+    details.failed ? `${String(details.errorInstance)} on ${JSON.stringify(details.counterexample)}` : null,
+  ).toBeNull();
+  const rows = await codeRows(database);
+  expect(rows.get(target.id)).toMatchObject({ redemptions: wins, redemptionCount: wins });
+  for (const entry of hidden) expect(rows.get(entry.id)).toMatchObject({ redemptions: 0, usedAt: null });
+  fleet.figures.note('real code: wins of hostile subjects', wins);
+}, 90_000);
+
 test('after all that, the same process still serves an ordinary redemption', async () => {
   expect(server.running).toBe(true);
   expect((await server.client.request({ method: 'GET', path: '/healthz' })).status).toBe(200);
@@ -337,5 +394,5 @@ test('after all that, the same process still serves an ordinary redemption', asy
 
 testNoSecretLeaks(
   () => fleet,
-  () => [...hidden, probe],
+  () => [...hidden, probe, target],
 );
