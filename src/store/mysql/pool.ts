@@ -25,6 +25,8 @@ export interface MysqlDatabase {
   readonly autocommit: Pool;
   readonly transactions: Pool;
   readonly watchdog: StatementWatchdog;
+  /** The transaction pool's connections whose autocommit is known to be off (set once per connection, on first use). */
+  readonly autocommitOff: WeakSet<object>;
   /** Closes both pools. */
   end(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export function openMysqlDatabase(databaseUrl: string, options: MysqlPoolOptions
     autocommit,
     transactions,
     watchdog,
+    autocommitOff: new WeakSet(),
     end: async () => {
       watchdog.stop();
       await Promise.all([autocommit.end(), transactions.end()]);

@@ -11,14 +11,12 @@ export interface MysqlAdapterOptions {
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 
-/** Transaction connections whose autocommit is known to be off: set once per connection, on its first use. */
-const autocommitOff = new WeakSet<object>();
-
-async function turnAutocommitOff(session: MysqlSession): Promise<void> {
+/** Turns autocommit off on a transaction connection the first time it is used, so that a claim's UPDATE opens its transaction. */
+async function turnAutocommitOff(database: MysqlDatabase, session: MysqlSession): Promise<void> {
   const core = session.connection.connection as PoolConnection['connection'];
-  if (autocommitOff.has(core)) return;
+  if (database.autocommitOff.has(core)) return;
   await session.connection.query('SET autocommit = 0');
-  autocommitOff.add(core);
+  database.autocommitOff.add(core);
 }
 
 export class MysqlRunner {
@@ -67,7 +65,9 @@ export class MysqlRunner {
   }
 
   writeOnce<T>(work: (session: MysqlSession) => Promise<T>): Promise<T> {
-    return withSession(this.database.transactions, this.database.watchdog, work, turnAutocommitOff);
+    return withSession(this.database.transactions, this.database.watchdog, work, (session) =>
+      turnAutocommitOff(this.database, session),
+    );
   }
 }
 
