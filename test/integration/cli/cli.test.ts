@@ -112,12 +112,13 @@ describe('claimcheck CLI', () => {
     ]);
     expect(run.exitCode).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
-    expect(header).toBe('code,id,expires_at,purpose,scope,grant,key_version');
+    expect(header).toBe('code,id,expires_at,purpose,scope,grant,key_version,starts_at,max_redemptions,max_per_subject');
     expect(rows).toHaveLength(3);
     const codes = rows.map((row) => row.split(',')[0]);
     for (const code of codes) expect(code).toMatch(DISPLAY_CODE);
     expect(new Set(codes).size).toBe(3);
-    expect(rows[0]).toMatch(/,invite,,"seat, row 4",v1$/);
+    // A single-use code: no start, one use, no per-subject limit.
+    expect(rows[0]).toMatch(/,invite,,"seat, row 4",v1,,1,$/);
     for (const code of codes) expect(run.stderr).not.toContain(code);
   });
 
@@ -203,6 +204,7 @@ describe('claimcheck CLI', () => {
         'jsonl',
       ]),
     );
+    expect(issued).toMatchObject({ starts_at: '2020-01-01T00:00:00.000Z', max_redemptions: 3, max_per_subject: 1 });
     const id = issued!.id as string;
     const shown = JSON.parse(await succeeds(['show', id]));
     expect(shown).toMatchObject({
