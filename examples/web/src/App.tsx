@@ -26,7 +26,6 @@ function onHashChange(notify: () => void): () => void {
 
 export function App() {
   const current = useSyncExternalStore(onHashChange, currentPage);
-  const { Page } = PAGES[current];
   return (
     <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: '28rem', margin: '4rem auto', padding: '0 1rem' }}>
       <nav style={{ display: 'flex', gap: '1rem' }}>
@@ -36,8 +35,12 @@ export function App() {
           </a>
         ))}
       </nav>
-      {/* Keyed: each visit to a page starts it afresh. */}
-      <Page key={current} />
+      {/* Every page stays mounted, only hidden: a visit to another page must not drop the cart and its hold. */}
+      {Object.entries(PAGES).map(([name, { Page }]) => (
+        <div key={name} hidden={name !== current}>
+          <Page />
+        </div>
+      ))}
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 
 export interface CodeFormProps {
   /** The button's text, which also names what the form does. */
@@ -12,6 +12,8 @@ export interface CodeFormProps {
 /** One code, typed as people type it: any case, with or without the hyphen; the server normalizes it. */
 export function CodeForm({ action, busy, onSubmit, onChange }: CodeFormProps) {
   const [code, setCode] = useState('');
+  // Every page has a code form, and every page stays mounted: ids must not collide.
+  const inputId = useId();
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -20,11 +22,11 @@ export function CodeForm({ action, busy, onSubmit, onChange }: CodeFormProps) {
 
   return (
     <form onSubmit={submit} style={{ display: 'flex', gap: '0.5rem' }}>
-      <label htmlFor="code" style={{ position: 'absolute', left: '-10000px' }}>
+      <label htmlFor={inputId} style={{ position: 'absolute', left: '-10000px' }}>
         Code
       </label>
       <input
-        id="code"
+        id={inputId}
         name="code"
         value={code}
         onChange={(event) => {

@@ -107,6 +107,11 @@ describe('example checkout page', () => {
     expect(Date.parse(held.expiresAt)).toBeLessThanOrEqual(Date.now() + HOLD_MS + 1000);
     expect(await whatThePageKeeps(cartA)).not.toContain(held.holdId);
     await screenshot(cartA, 'checkout-held.png');
+    // A visit to the redeem page and back keeps the cart, and with it the hold.
+    await cartA.getByRole('link', { name: 'Redeem' }).click();
+    await cartA.getByRole('heading', { name: 'Redeem a code' }).waitFor();
+    await cartA.getByRole('link', { name: 'Checkout' }).click();
+    expect(await regionText(cartA, 'Applied code')).toContain(`Code applied: ${GRANT}`);
     expect(await codeOnServer(record.id)).toMatchObject({ state: 'USED', heldCount: 1, redemptionCount: 0 });
 
     // The only use is held by cart A: cart B, typing as people type, gets the one generic answer.
