@@ -25,6 +25,19 @@ export type CodeState =
   | 'SCHEDULED'
   | 'USED';
 
+export type HoldCodeInput = {
+  /** As the user typed it, like RedeemCodeInput.code. */
+  code: string;
+  /** As in RedeemCodeInput: a retry with the same key returns the same Hold. */
+  idempotencyKey?: string | null | undefined;
+  purpose?: string | null | undefined;
+  scope?: string | null | undefined;
+  /** Who holds, as the host application identifies them; counts toward maxRedemptionsPerSubject. */
+  subject?: string | null | undefined;
+  /** How long the use stays held unless confirmed or released; default 900, from 1 to 86400. */
+  ttlSeconds?: number | null | undefined;
+};
+
 export type IssueCodeInput = {
   /** An absolute end instead of ttlSeconds (giving both is BAD_USER_INPUT). */
   expiresAt?: string | null | undefined;
@@ -105,9 +118,18 @@ export type CodeQueryVariables = Exact<{
 }>;
 
 
-export type CodeQuery = { code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null };
+export type CodeQuery = { code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null };
 
-export type CodeFieldsFragment = { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null };
+export type CodeFieldsFragment = { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null };
+
+export type CodeRedemptionsQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type CodeRedemptionsQuery = { code: { id: string, redemptionCount: number, redemptions: { edges: Array<{ cursor: string, node: { id: string, codeId: string, subject: string | null, redeemedAt: string, reversedAt: string | null, reversalReason: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type CodeStatsQueryVariables = Exact<{
   scope?: string | null | undefined;
@@ -115,7 +137,7 @@ export type CodeStatsQueryVariables = Exact<{
 }>;
 
 
-export type CodeStatsQuery = { codeStats: { redeemable: number, used: number, revoked: number, expired: number } };
+export type CodeStatsQuery = { codeStats: { redeemable: number, used: number, revoked: number, expired: number, scheduled: number, redemptions: number } };
 
 export type CodesQueryVariables = Exact<{
   filter?: CodeFilter | null | undefined;
@@ -124,21 +146,41 @@ export type CodesQueryVariables = Exact<{
 }>;
 
 
-export type CodesQuery = { codes: { edges: Array<{ cursor: string, node: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type CodesQuery = { codes: { edges: Array<{ cursor: string, node: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ConfirmHoldMutationVariables = Exact<{
+  holdId: string | number;
+}>;
+
+
+export type ConfirmHoldMutation = { confirmHold:
+    | { __typename: 'RedeemFailure', reason: RedeemFailureReason, retryAfterSeconds: number | null }
+    | { __typename: 'Redemption', id: string, codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, redeemedAt: string }
+   };
+
+export type HoldCodeMutationVariables = Exact<{
+  input: HoldCodeInput;
+}>;
+
+
+export type HoldCodeMutation = { holdCode:
+    | { __typename: 'Hold', holdId: string, codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, expiresAt: string }
+    | { __typename: 'RedeemFailure', reason: RedeemFailureReason, retryAfterSeconds: number | null }
+   };
 
 export type IssueCodeMutationVariables = Exact<{
   input: IssueCodeInput;
 }>;
 
 
-export type IssueCodeMutation = { issueCode: { code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } } };
+export type IssueCodeMutation = { issueCode: { code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } } };
 
 export type IssueCodesMutationVariables = Exact<{
   input: IssueCodesInput;
 }>;
 
 
-export type IssueCodesMutation = { issueCodes: Array<{ code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }> };
+export type IssueCodesMutation = { issueCodes: Array<{ code: string, record: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } }> };
 
 export type RedeemCodeMutationVariables = Exact<{
   input: RedeemCodeInput;
@@ -147,8 +189,36 @@ export type RedeemCodeMutationVariables = Exact<{
 
 export type RedeemCodeMutation = { redeemCode:
     | { __typename: 'RedeemFailure', reason: RedeemFailureReason, retryAfterSeconds: number | null }
-    | { __typename: 'Redemption', codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, redeemedAt: string }
+    | { __typename: 'Redemption', id: string, codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, redeemedAt: string }
    };
+
+export type RedeemFailureFieldsFragment = { reason: RedeemFailureReason, retryAfterSeconds: number | null };
+
+export type RedemptionQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RedemptionQuery = { redemption: { id: string, codeId: string, subject: string | null, redeemedAt: string, reversedAt: string | null, reversalReason: string | null } | null };
+
+export type RedemptionFieldsFragment = { id: string, codeId: string, purpose: string | null, scope: string | null, grant: string | null, subject: string | null, redeemedAt: string };
+
+export type RedemptionRecordFieldsFragment = { id: string, codeId: string, subject: string | null, redeemedAt: string, reversedAt: string | null, reversalReason: string | null };
+
+export type ReleaseHoldMutationVariables = Exact<{
+  holdId: string | number;
+}>;
+
+
+export type ReleaseHoldMutation = { releaseHold: { released: boolean } };
+
+export type ReverseRedemptionMutationVariables = Exact<{
+  id: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type ReverseRedemptionMutation = { reverseRedemption: { reversed: boolean, redemption: { id: string, codeId: string, subject: string | null, redeemedAt: string, reversedAt: string | null, reversalReason: string | null } | null, code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null } };
 
 export type RevokeCodeMutationVariables = Exact<{
   id: string | number;
@@ -156,7 +226,7 @@ export type RevokeCodeMutationVariables = Exact<{
 }>;
 
 
-export type RevokeCodeMutation = { revokeCode: { revoked: boolean, code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, expiresAt: string, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null } };
+export type RevokeCodeMutation = { revokeCode: { revoked: boolean, code: { id: string, state: CodeState, purpose: string | null, scope: string | null, grant: string | null, keyVersion: string, createdAt: string, startsAt: string | null, expiresAt: string, maxRedemptions: number, maxRedemptionsPerSubject: number | null, redemptionCount: number, heldCount: number, usedAt: string | null, usedBy: string | null, revokedAt: string | null } | null } };
 
 export const CodeFieldsFragmentDoc = gql`
     fragment CodeFields on Code {
@@ -167,10 +237,42 @@ export const CodeFieldsFragmentDoc = gql`
   grant
   keyVersion
   createdAt
+  startsAt
   expiresAt
+  maxRedemptions
+  maxRedemptionsPerSubject
+  redemptionCount
+  heldCount
   usedAt
   usedBy
   revokedAt
+}
+    `;
+export const RedeemFailureFieldsFragmentDoc = gql`
+    fragment RedeemFailureFields on RedeemFailure {
+  reason
+  retryAfterSeconds
+}
+    `;
+export const RedemptionFieldsFragmentDoc = gql`
+    fragment RedemptionFields on Redemption {
+  id
+  codeId
+  purpose
+  scope
+  grant
+  subject
+  redeemedAt
+}
+    `;
+export const RedemptionRecordFieldsFragmentDoc = gql`
+    fragment RedemptionRecordFields on RedemptionRecord {
+  id
+  codeId
+  subject
+  redeemedAt
+  reversedAt
+  reversalReason
 }
     `;
 export const CheckCodeDocument = gql`
@@ -184,13 +286,10 @@ export const CheckCodeDocument = gql`
       grant
       expiresAt
     }
-    ... on RedeemFailure {
-      reason
-      retryAfterSeconds
-    }
+    ...RedeemFailureFields
   }
 }
-    `;
+    ${RedeemFailureFieldsFragmentDoc}`;
 
 /**
  * __useCheckCodeQuery__
@@ -272,6 +371,64 @@ export type CodeQueryHookResult = ReturnType<typeof useCodeQuery>;
 export type CodeLazyQueryHookResult = ReturnType<typeof useCodeLazyQuery>;
 export type CodeSuspenseQueryHookResult = ReturnType<typeof useCodeSuspenseQuery>;
 export type CodeQueryResult = ApolloReactCommon.QueryResult<CodeQuery, CodeQueryVariables>;
+export const CodeRedemptionsDocument = gql`
+    query CodeRedemptions($id: ID!, $first: Int, $after: String) {
+  code(id: $id) {
+    id
+    redemptionCount
+    redemptions(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...RedemptionRecordFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    ${RedemptionRecordFieldsFragmentDoc}`;
+
+/**
+ * __useCodeRedemptionsQuery__
+ *
+ * To run a query within a React component, call `useCodeRedemptionsQuery` and pass it any options that fit your needs.
+ * When your component renders, `useCodeRedemptionsQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useCodeRedemptionsQuery({
+ *   variables: {
+ *      id: // value for 'id'
+ *      first: // value for 'first'
+ *      after: // value for 'after'
+ *   },
+ * });
+ */
+export function useCodeRedemptionsQuery(baseOptions: ApolloReactHooks.QueryHookOptions<CodeRedemptionsQuery, CodeRedemptionsQueryVariables> & ({ variables: CodeRedemptionsQueryVariables; skip?: boolean; } | { skip: boolean; }) ) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>(CodeRedemptionsDocument, options);
+      }
+export function useCodeRedemptionsLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>(CodeRedemptionsDocument, options);
+        }
+// @ts-ignore
+export function useCodeRedemptionsSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>;
+export function useCodeRedemptionsSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<CodeRedemptionsQuery | undefined, CodeRedemptionsQueryVariables>;
+export function useCodeRedemptionsSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>(CodeRedemptionsDocument, options);
+        }
+export type CodeRedemptionsQueryHookResult = ReturnType<typeof useCodeRedemptionsQuery>;
+export type CodeRedemptionsLazyQueryHookResult = ReturnType<typeof useCodeRedemptionsLazyQuery>;
+export type CodeRedemptionsSuspenseQueryHookResult = ReturnType<typeof useCodeRedemptionsSuspenseQuery>;
+export type CodeRedemptionsQueryResult = ApolloReactCommon.QueryResult<CodeRedemptionsQuery, CodeRedemptionsQueryVariables>;
 export const CodeStatsDocument = gql`
     query CodeStats($scope: String, $purpose: String) {
   codeStats(scope: $scope, purpose: $purpose) {
@@ -279,6 +436,8 @@ export const CodeStatsDocument = gql`
     used
     revoked
     expired
+    scheduled
+    redemptions
   }
 }
     `;
@@ -373,6 +532,85 @@ export type CodesQueryHookResult = ReturnType<typeof useCodesQuery>;
 export type CodesLazyQueryHookResult = ReturnType<typeof useCodesLazyQuery>;
 export type CodesSuspenseQueryHookResult = ReturnType<typeof useCodesSuspenseQuery>;
 export type CodesQueryResult = ApolloReactCommon.QueryResult<CodesQuery, CodesQueryVariables>;
+export const ConfirmHoldDocument = gql`
+    mutation ConfirmHold($holdId: ID!) {
+  confirmHold(holdId: $holdId) {
+    __typename
+    ...RedemptionFields
+    ...RedeemFailureFields
+  }
+}
+    ${RedemptionFieldsFragmentDoc}
+${RedeemFailureFieldsFragmentDoc}`;
+export type ConfirmHoldMutationFn = ApolloReactCommon.MutationFunction<ConfirmHoldMutation, ConfirmHoldMutationVariables>;
+
+/**
+ * __useConfirmHoldMutation__
+ *
+ * To run a mutation, you first call `useConfirmHoldMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useConfirmHoldMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [confirmHoldMutation, { data, loading, error }] = useConfirmHoldMutation({
+ *   variables: {
+ *      holdId: // value for 'holdId'
+ *   },
+ * });
+ */
+export function useConfirmHoldMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<ConfirmHoldMutation, ConfirmHoldMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<ConfirmHoldMutation, ConfirmHoldMutationVariables>(ConfirmHoldDocument, options);
+      }
+export type ConfirmHoldMutationHookResult = ReturnType<typeof useConfirmHoldMutation>;
+export type ConfirmHoldMutationResult = ApolloReactCommon.MutationResult<ConfirmHoldMutation>;
+export type ConfirmHoldMutationOptions = ApolloReactCommon.BaseMutationOptions<ConfirmHoldMutation, ConfirmHoldMutationVariables>;
+export const HoldCodeDocument = gql`
+    mutation HoldCode($input: HoldCodeInput!) {
+  holdCode(input: $input) {
+    __typename
+    ... on Hold {
+      holdId
+      codeId
+      purpose
+      scope
+      grant
+      subject
+      expiresAt
+    }
+    ...RedeemFailureFields
+  }
+}
+    ${RedeemFailureFieldsFragmentDoc}`;
+export type HoldCodeMutationFn = ApolloReactCommon.MutationFunction<HoldCodeMutation, HoldCodeMutationVariables>;
+
+/**
+ * __useHoldCodeMutation__
+ *
+ * To run a mutation, you first call `useHoldCodeMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useHoldCodeMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [holdCodeMutation, { data, loading, error }] = useHoldCodeMutation({
+ *   variables: {
+ *      input: // value for 'input'
+ *   },
+ * });
+ */
+export function useHoldCodeMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<HoldCodeMutation, HoldCodeMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<HoldCodeMutation, HoldCodeMutationVariables>(HoldCodeDocument, options);
+      }
+export type HoldCodeMutationHookResult = ReturnType<typeof useHoldCodeMutation>;
+export type HoldCodeMutationResult = ApolloReactCommon.MutationResult<HoldCodeMutation>;
+export type HoldCodeMutationOptions = ApolloReactCommon.BaseMutationOptions<HoldCodeMutation, HoldCodeMutationVariables>;
 export const IssueCodeDocument = gql`
     mutation IssueCode($input: IssueCodeInput!) {
   issueCode(input: $input) {
@@ -449,21 +687,12 @@ export const RedeemCodeDocument = gql`
     mutation RedeemCode($input: RedeemCodeInput!) {
   redeemCode(input: $input) {
     __typename
-    ... on Redemption {
-      codeId
-      purpose
-      scope
-      grant
-      subject
-      redeemedAt
-    }
-    ... on RedeemFailure {
-      reason
-      retryAfterSeconds
-    }
+    ...RedemptionFields
+    ...RedeemFailureFields
   }
 }
-    `;
+    ${RedemptionFieldsFragmentDoc}
+${RedeemFailureFieldsFragmentDoc}`;
 export type RedeemCodeMutationFn = ApolloReactCommon.MutationFunction<RedeemCodeMutation, RedeemCodeMutationVariables>;
 
 /**
@@ -490,6 +719,123 @@ export function useRedeemCodeMutation(baseOptions?: ApolloReactHooks.MutationHoo
 export type RedeemCodeMutationHookResult = ReturnType<typeof useRedeemCodeMutation>;
 export type RedeemCodeMutationResult = ApolloReactCommon.MutationResult<RedeemCodeMutation>;
 export type RedeemCodeMutationOptions = ApolloReactCommon.BaseMutationOptions<RedeemCodeMutation, RedeemCodeMutationVariables>;
+export const RedemptionDocument = gql`
+    query Redemption($id: ID!) {
+  redemption(id: $id) {
+    ...RedemptionRecordFields
+  }
+}
+    ${RedemptionRecordFieldsFragmentDoc}`;
+
+/**
+ * __useRedemptionQuery__
+ *
+ * To run a query within a React component, call `useRedemptionQuery` and pass it any options that fit your needs.
+ * When your component renders, `useRedemptionQuery` returns an object from Apollo Client that contains loading, error, and data properties
+ * you can use to render your UI.
+ *
+ * @param baseOptions options that will be passed into the query, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options;
+ *
+ * @example
+ * const { data, loading, error } = useRedemptionQuery({
+ *   variables: {
+ *      id: // value for 'id'
+ *   },
+ * });
+ */
+export function useRedemptionQuery(baseOptions: ApolloReactHooks.QueryHookOptions<RedemptionQuery, RedemptionQueryVariables> & ({ variables: RedemptionQueryVariables; skip?: boolean; } | { skip: boolean; }) ) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useQuery<RedemptionQuery, RedemptionQueryVariables>(RedemptionDocument, options);
+      }
+export function useRedemptionLazyQuery(baseOptions?: ApolloReactHooks.LazyQueryHookOptions<RedemptionQuery, RedemptionQueryVariables>) {
+          const options = {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useLazyQuery<RedemptionQuery, RedemptionQueryVariables>(RedemptionDocument, options);
+        }
+// @ts-ignore
+export function useRedemptionSuspenseQuery(baseOptions?: ApolloReactHooks.SuspenseQueryHookOptions<RedemptionQuery, RedemptionQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<RedemptionQuery, RedemptionQueryVariables>;
+export function useRedemptionSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<RedemptionQuery, RedemptionQueryVariables>): ApolloReactHooks.UseSuspenseQueryResult<RedemptionQuery | undefined, RedemptionQueryVariables>;
+export function useRedemptionSuspenseQuery(baseOptions?: ApolloReactHooks.SkipToken | ApolloReactHooks.SuspenseQueryHookOptions<RedemptionQuery, RedemptionQueryVariables>) {
+          const options = baseOptions === ApolloReactHooks.skipToken ? baseOptions : {...defaultOptions, ...baseOptions}
+          return ApolloReactHooks.useSuspenseQuery<RedemptionQuery, RedemptionQueryVariables>(RedemptionDocument, options);
+        }
+export type RedemptionQueryHookResult = ReturnType<typeof useRedemptionQuery>;
+export type RedemptionLazyQueryHookResult = ReturnType<typeof useRedemptionLazyQuery>;
+export type RedemptionSuspenseQueryHookResult = ReturnType<typeof useRedemptionSuspenseQuery>;
+export type RedemptionQueryResult = ApolloReactCommon.QueryResult<RedemptionQuery, RedemptionQueryVariables>;
+export const ReleaseHoldDocument = gql`
+    mutation ReleaseHold($holdId: ID!) {
+  releaseHold(holdId: $holdId) {
+    released
+  }
+}
+    `;
+export type ReleaseHoldMutationFn = ApolloReactCommon.MutationFunction<ReleaseHoldMutation, ReleaseHoldMutationVariables>;
+
+/**
+ * __useReleaseHoldMutation__
+ *
+ * To run a mutation, you first call `useReleaseHoldMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useReleaseHoldMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [releaseHoldMutation, { data, loading, error }] = useReleaseHoldMutation({
+ *   variables: {
+ *      holdId: // value for 'holdId'
+ *   },
+ * });
+ */
+export function useReleaseHoldMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<ReleaseHoldMutation, ReleaseHoldMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<ReleaseHoldMutation, ReleaseHoldMutationVariables>(ReleaseHoldDocument, options);
+      }
+export type ReleaseHoldMutationHookResult = ReturnType<typeof useReleaseHoldMutation>;
+export type ReleaseHoldMutationResult = ApolloReactCommon.MutationResult<ReleaseHoldMutation>;
+export type ReleaseHoldMutationOptions = ApolloReactCommon.BaseMutationOptions<ReleaseHoldMutation, ReleaseHoldMutationVariables>;
+export const ReverseRedemptionDocument = gql`
+    mutation ReverseRedemption($id: ID!, $reason: String) {
+  reverseRedemption(id: $id, reason: $reason) {
+    reversed
+    redemption {
+      ...RedemptionRecordFields
+    }
+    code {
+      ...CodeFields
+    }
+  }
+}
+    ${RedemptionRecordFieldsFragmentDoc}
+${CodeFieldsFragmentDoc}`;
+export type ReverseRedemptionMutationFn = ApolloReactCommon.MutationFunction<ReverseRedemptionMutation, ReverseRedemptionMutationVariables>;
+
+/**
+ * __useReverseRedemptionMutation__
+ *
+ * To run a mutation, you first call `useReverseRedemptionMutation` within a React component and pass it any options that fit your needs.
+ * When your component renders, `useReverseRedemptionMutation` returns a tuple that includes:
+ * - A mutate function that you can call at any time to execute the mutation
+ * - An object with fields that represent the current status of the mutation's execution
+ *
+ * @param baseOptions options that will be passed into the mutation, supported options are listed on: https://www.apollographql.com/docs/react/api/react-hooks/#options-2;
+ *
+ * @example
+ * const [reverseRedemptionMutation, { data, loading, error }] = useReverseRedemptionMutation({
+ *   variables: {
+ *      id: // value for 'id'
+ *      reason: // value for 'reason'
+ *   },
+ * });
+ */
+export function useReverseRedemptionMutation(baseOptions?: ApolloReactHooks.MutationHookOptions<ReverseRedemptionMutation, ReverseRedemptionMutationVariables>) {
+        const options = {...defaultOptions, ...baseOptions}
+        return ApolloReactHooks.useMutation<ReverseRedemptionMutation, ReverseRedemptionMutationVariables>(ReverseRedemptionDocument, options);
+      }
+export type ReverseRedemptionMutationHookResult = ReturnType<typeof useReverseRedemptionMutation>;
+export type ReverseRedemptionMutationResult = ApolloReactCommon.MutationResult<ReverseRedemptionMutation>;
+export type ReverseRedemptionMutationOptions = ApolloReactCommon.BaseMutationOptions<ReverseRedemptionMutation, ReverseRedemptionMutationVariables>;
 export const RevokeCodeDocument = gql`
     mutation RevokeCode($id: ID!, $scope: String) {
   revokeCode(id: $id, scope: $scope) {

@@ -46,7 +46,19 @@ export class RowWriter {
   }
 }
 
-export const ISSUED_COLUMNS = ['code', 'id', 'expires_at', 'purpose', 'scope', 'grant', 'key_version'] as const;
+/** The limits come last, so that scripts reading the first columns by position keep working. */
+export const ISSUED_COLUMNS = [
+  'code',
+  'id',
+  'expires_at',
+  'purpose',
+  'scope',
+  'grant',
+  'key_version',
+  'starts_at',
+  'max_redemptions',
+  'max_per_subject',
+] as const;
 
 export function issuedRow(issued: IssuedCode): Row {
   const { record } = issued;
@@ -58,6 +70,9 @@ export function issuedRow(issued: IssuedCode): Row {
     scope: record.scope,
     grant: record.grant,
     key_version: record.keyVersion,
+    starts_at: record.startsAt,
+    max_redemptions: record.maxRedemptions,
+    max_per_subject: record.maxRedemptionsPerSubject,
   };
 }
 

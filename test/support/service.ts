@@ -17,6 +17,9 @@ import { MysqlAuditLog } from '../../src/store/mysql/journal';
 import { applyMigrations } from '../../src/store/mysql/migrate';
 import { createMysqlPool, type MysqlDatabase, openMysqlDatabase } from '../../src/store/mysql/pool';
 import { MysqlRateLimitStore } from '../../src/store/mysql/rate-limit-store';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/ops/logger';
+import { openServices, type Services } from '../../src/server/services';
 import { ManualClock } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -109,4 +112,13 @@ export async function refusalReasons(pool: Pool): Promise<string[]> {
     "SELECT reason FROM code_events WHERE event_type = 'redeem_failed' ORDER BY id",
   );
   return rows.map((row) => String(row.reason));
+}
+
+/**
+ * The use cases as the server and the CLI wire them from an operator's
+ * environment (DATABASE_URL, CODE_HMAC_KEYS, ...), without background work:
+ * for the public operations (redeem, hold) beside what a CLI test runs.
+ */
+export function servicesFromEnv(env: NodeJS.ProcessEnv): Promise<Services> {
+  return openServices(loadConfig(env), createLogger('warn', process.stderr), { background: false });
 }

@@ -1,7 +1,7 @@
 import { ApolloClient, ApolloProvider, HttpLink, InMemoryCache } from '@apollo/client';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RedeemPage } from './RedeemPage';
+import { App } from './App';
 import { graphqlEndpoint } from './endpoint';
 
 const client = new ApolloClient({
@@ -15,7 +15,7 @@ if (!container) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
     <ApolloProvider client={client}>
-      <RedeemPage />
+      <App />
     </ApolloProvider>
   </StrictMode>,
 );

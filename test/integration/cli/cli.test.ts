@@ -5,16 +5,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { hmacKey, KeyRing } from '../../../src/codes/keyring';
-import { codePolicy } from '../../../src/codes/policy';
-import { createCodeServices } from '../../../src/codes/services';
-import { MysqlCodeStore } from '../../../src/store/mysql/code-store';
-import { MysqlHoldStore } from '../../../src/store/mysql/hold-store';
-import { MysqlAuditLog } from '../../../src/store/mysql/journal';
-import { openMysqlDatabase } from '../../../src/store/mysql/pool';
-import { MysqlRateLimitStore } from '../../../src/store/mysql/rate-limit-store';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { servicesFromEnv } from '../../support/service';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'claimcheck.js');
@@ -52,25 +44,6 @@ async function succeeds(args: readonly string[]): Promise<string> {
   const run = await claimcheck(args);
   if (run.exitCode !== 0) throw new Error(`claimcheck ${args.join(' ')} exited ${run.exitCode}: ${run.stderr}`);
   return run.stdout;
-}
-
-/** The domain over the CLI's database, with the CLI's key: for what only public callers do (redeem, hold). */
-async function domainOn(url: string) {
-  const db = openMysqlDatabase(url, { connectionLimit: 4 });
-  const [version, key] = HMAC_KEYS.split(':') as [string, string];
-  const services = createCodeServices({
-    store: new MysqlCodeStore(db),
-    holds: new MysqlHoldStore(db),
-    rateLimits: new MysqlRateLimitStore(db),
-    audit: new MysqlAuditLog(db),
-    keyRing: KeyRing.of([hmacKey(version, Buffer.from(key, 'base64'))]),
-    policy: codePolicy(8, 86_400),
-    clock: { now: () => new Date() },
-    random: randomBytes,
-    rateLimit: { maxFailures: 10, windowSeconds: 300, scopeMaxFailures: 1000, failOpen: false },
-    maxBatch: 10_000,
-  });
-  return { services, close: () => db.end() };
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -112,12 +85,13 @@ describe('claimcheck CLI', () => {
     ]);
     expect(run.exitCode).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
-    expect(header).toBe('code,id,expires_at,purpose,scope,grant,key_version');
+    expect(header).toBe('code,id,expires_at,purpose,scope,grant,key_version,starts_at,max_redemptions,max_per_subject');
     expect(rows).toHaveLength(3);
     const codes = rows.map((row) => row.split(',')[0]);
     for (const code of codes) expect(code).toMatch(DISPLAY_CODE);
     expect(new Set(codes).size).toBe(3);
-    expect(rows[0]).toMatch(/,invite,,"seat, row 4",v1$/);
+    // A single-use code: no start, one use, no per-subject limit.
+    expect(rows[0]).toMatch(/,invite,,"seat, row 4",v1,,1,$/);
     for (const code of codes) expect(run.stderr).not.toContain(code);
   });
 
@@ -203,6 +177,7 @@ describe('claimcheck CLI', () => {
         'jsonl',
       ]),
     );
+    expect(issued).toMatchObject({ starts_at: '2020-01-01T00:00:00.000Z', max_redemptions: 3, max_per_subject: 1 });
     const id = issued!.id as string;
     const shown = JSON.parse(await succeeds(['show', id]));
     expect(shown).toMatchObject({
@@ -215,12 +190,12 @@ describe('claimcheck CLI', () => {
       active_holds: [],
     });
     // Redemptions and holds are public operations: made here through the same domain the server runs.
-    const codes = await domainOn(database.url);
+    const services = await servicesFromEnv(cliEnv());
     try {
       const attempt = { purpose: 'promo', scope: 'summer', idempotencyKey: null, client: { clientKey: 'cli-test' } };
-      const first = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'ann' });
-      const second = await codes.services.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'bob' });
-      const held = await codes.services.holds.hold({
+      const first = await services.codes.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'ann' });
+      const second = await services.codes.redeemer.redeem({ ...attempt, code: issued!.code as string, subject: 'bob' });
+      const held = await services.codes.holds.hold({
         ...attempt,
         code: issued!.code as string,
         subject: 'cat',
@@ -254,7 +229,7 @@ describe('claimcheck CLI', () => {
         jsonLines(await succeeds(['list', '--state', 'redeemable', '--scope', 'summer', '--format', 'jsonl'])),
       ).toEqual([expect.objectContaining({ id, state: 'REDEEMABLE', redemption_count: 1, held_count: 1 })]);
     } finally {
-      await codes.close();
+      await services.close();
     }
   });
 

@@ -4,11 +4,9 @@
  * the admin API in headless chromium; the same code then fails generically.
  */
 import { join } from 'node:path';
-import { print } from 'graphql';
-import { IssueCodeDocument, type IssueCodeMutation } from '../../../client/generated/graphql';
+import { issueCode } from '../../support/admin';
 import { openExamplePage, type ExamplePage } from '../../support/browser';
 import { Resources } from '../../support/resources';
-import { graphql } from '../../support/server';
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts');
 const GRANT = 'plan:pro-trial-30d';
@@ -17,17 +15,6 @@ const MAX_FAILURES = 3;
 
 const resources = new Resources();
 let example: ExamplePage;
-
-async function issueCode(): Promise<string> {
-  const { server } = example;
-  const { body } = await graphql<IssueCodeMutation>(server.graphqlUrl, {
-    query: print(IssueCodeDocument),
-    variables: { input: { grant: GRANT } },
-    key: server.adminKey,
-  });
-  if (!body.data) throw new Error(`issueCode failed: ${JSON.stringify(body.errors)}`);
-  return body.data.issueCode.code;
-}
 
 /** Types the code into a freshly loaded page, as a new visitor would, and returns what the page says. */
 async function redeemInPage(code: string): Promise<string> {
@@ -53,7 +40,7 @@ afterAll(() => resources.close());
 
 describe('example redeem page', () => {
   it('shows the grant to the first redeemer and the generic failure to the next', async () => {
-    const code = await issueCode();
+    const { code } = await issueCode(example.server, { grant: GRANT });
     expect(await redeemInPage(code)).toBe(`Redeemed: ${GRANT}`);
     await screenshot('redeem-granted.png');
     // Typed as people type: lower case; the server normalizes it, and still refuses a second redemption.

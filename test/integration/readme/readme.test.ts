@@ -1,16 +1,19 @@
 /**
  * Every shell command the README shows is run: the admin CLI's commands here,
  * literally (placeholders filled in), `npm start` here too, and the others by
- * the test or CI step named for them below.
+ * the test or CI step named for them below. Every GraphQL operation it shows
+ * is valid against the schema.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildSchema, parse, validate } from 'graphql';
 import { generateKeyLine } from '../../../src/codes/keyring';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { REPO_ROOT } from '../../support/contract';
 import { startTestServer } from '../../support/server';
+import { servicesFromEnv } from '../../support/service';
 
 /** Commands run elsewhere: the file that runs each, and what in that file shows it. */
 const RUN_ELSEWHERE: Record<string, { file: string; marker: string }> = {
@@ -27,10 +30,14 @@ const RUN_HERE = ['npm start', 'npm run web'];
 
 const INVITES = join(REPO_ROOT, 'invites.csv');
 
-function readmeCommands(): string[] {
+function readmeBlocks(language: string): string[] {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
-    .flatMap((block) => block[1]!.split('\n'))
+  return [...readme.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((block) => block[1]!);
+}
+
+function readmeCommands(): string[] {
+  return readmeBlocks('sh')
+    .flatMap((block) => block.split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
     .filter((line) => line.length > 0);
 }
@@ -66,26 +73,84 @@ test('the README shows commands, and each is either run here or by the file name
   }
 });
 
+/**
+ * A customer redeems one of the invites, as the public API would (the CLI has no command for it):
+ * the README's `<code-id>` and `<redemption-id>` stand for that code and that redemption.
+ */
+async function redeemInvite(row: string): Promise<{ codeId: string; redemptionId: string }> {
+  const [code, codeId] = row.split(',') as [string, string];
+  const services = await servicesFromEnv(env);
+  try {
+    const attempt = { code, subject: 'customer-1', purpose: 'invite', scope: 'club-7', idempotencyKey: null };
+    const result = await services.codes.redeemer.redeem({ ...attempt, client: { clientKey: 'readme-test' } });
+    if (result.kind !== 'redeemed') throw new Error(`the invite did not redeem: ${result.kind}`);
+    return { codeId, redemptionId: result.redemption.id };
+  } finally {
+    await services.close();
+  }
+}
+
+async function redemption(id: string) {
+  const services = await servicesFromEnv(env);
+  try {
+    return await services.codes.admin.redemption(id, null);
+  } finally {
+    await services.close();
+  }
+}
+
 test('the admin CLI commands of the README work as shown', async () => {
   const cli = readmeCommands().filter((command) => command.startsWith('npx claimcheck '));
-  expect(cli.length).toBeGreaterThanOrEqual(6);
-  let issuedId: string | null = null;
+  expect(cli.length).toBeGreaterThanOrEqual(9);
+  const placeholders = new Map<string, string>();
   // A command that exits non-zero rejects; each must also leave what it promises.
   for (const command of cli) {
-    expect(issuedId !== null || !command.includes('<id>')).toBe(true);
-    const { stdout } = await shell(issuedId ? command.replaceAll('<id>', issuedId) : command);
+    const named = [...new Set(command.match(/<[a-z-]+>/g) ?? [])];
+    for (const placeholder of named)
+      expect({ command, [placeholder]: placeholders.get(placeholder) }).toEqual({
+        command,
+        [placeholder]: expect.any(String),
+      });
+    const filled = named.reduce(
+      (text, placeholder) => text.replaceAll(placeholder, placeholders.get(placeholder)!),
+      command,
+    );
+    const { stdout } = await shell(filled);
     if (command.includes('> invites.csv')) {
       const rows = readFileSync(INVITES, 'utf8').trim().split('\n');
       expect(rows).toHaveLength(501);
-      issuedId = rows[1]!.split(',')[1]!;
-    } else if (command.includes('<id>')) {
-      expect(stdout).toContain(issuedId);
+      placeholders.set('<id>', rows[1]!.split(',')[1]!);
+      const redeemed = await redeemInvite(rows[2]!);
+      placeholders.set('<code-id>', redeemed.codeId).set('<redemption-id>', redeemed.redemptionId);
+    } else if (command.includes('--max-redemptions')) {
+      // The promotion: a code of 1,000 uses, once per customer, scheduled from its start to its end.
+      expect(JSON.parse(stdout)).toMatchObject({
+        max_redemptions: 1000,
+        max_per_subject: 1,
+        starts_at: expect.any(String),
+      });
+    } else if (named.length > 0) {
+      for (const placeholder of named) expect(stdout).toContain(placeholders.get(placeholder));
     } else {
       expect(stdout.trim()).not.toBe('');
     }
   }
-  expect(issuedId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(placeholders.get('<id>')).toMatch(/^[0-9a-f-]{36}$/);
+  // `reverse` gave the use back, with the reason the README shows.
+  expect(await redemption(placeholders.get('<redemption-id>')!)).toMatchObject({
+    codeId: placeholders.get('<code-id>'),
+    reversedAt: expect.any(Date),
+    reversalReason: /--reason "([^"]+)"/.exec(cli.find((command) => command.includes(' reverse ')) ?? '')?.[1],
+  });
 }, 120_000);
+
+test('every GraphQL operation the README shows is valid against the schema', () => {
+  const schema = buildSchema(readFileSync(join(REPO_ROOT, 'schema.graphql'), 'utf8'));
+  const blocks = readmeBlocks('graphql');
+  expect(blocks.length).toBeGreaterThanOrEqual(4);
+  for (const block of blocks)
+    expect({ block, errors: validate(schema, parse(block)).map(String) }).toEqual({ block, errors: [] });
+});
 
 test('npm run web serves the example page and forwards /graphql to the API on the same origin', async () => {
   const api = await startTestServer();
