@@ -90,6 +90,15 @@ async function redeemInvite(row: string): Promise<{ codeId: string; redemptionId
   }
 }
 
+/** The README's example dates, moved on by whole years when needed, so that the commands stay valid whenever this runs. */
+function keptInTheFuture(command: string): string {
+  const date = /\b(\d{4})(-\d{2}-\d{2}T)/g;
+  const years = [...command.matchAll(date)].map((match) => Number(match[1]));
+  if (years.length === 0) return command;
+  const shift = Math.max(0, new Date().getUTCFullYear() + 1 - Math.min(...years));
+  return command.replace(date, (_, year: string, rest: string) => `${Number(year) + shift}${rest}`);
+}
+
 async function redemption(id: string) {
   const services = await servicesFromEnv(env);
   try {
@@ -115,7 +124,7 @@ test('the admin CLI commands of the README work as shown', async () => {
       (text, placeholder) => text.replaceAll(placeholder, placeholders.get(placeholder)!),
       command,
     );
-    const { stdout } = await shell(filled);
+    const { stdout } = await shell(keptInTheFuture(filled));
     if (command.includes('> invites.csv')) {
       const rows = readFileSync(INVITES, 'utf8').trim().split('\n');
       expect(rows).toHaveLength(501);
