@@ -53,6 +53,8 @@ export interface OpenServicesOptions {
   readonly resolveAll?: ResolveAll;
   /** How webhooks are sent; an undici sender by default. */
   readonly webhookSender?: WebhookSender;
+  /** Connections for the dispatcher apart from the request path's (closed with the services); the main ones otherwise. */
+  readonly dispatchDatabase?: MysqlDatabase;
 }
 
 /** The database could not be reached at start-up; the message is safe to print (no credentials). */
@@ -71,6 +73,7 @@ const AUDIT_BUFFERING = { flushIntervalMs: 50, maxBatch: 500, maxPending: 50_000
 const COMMITTED_CHANGES: ReadonlySet<AttemptOutcome> = new Set(['redeemed', 'held', 'confirmed', 'released']);
 /** Webhook attempts in flight per endpoint from one instance (and undici sockets per origin). */
 const WEBHOOK_PER_ENDPOINT = 8;
+const DISPATCH_CONNECTIONS = 4;
 
 const resolveEveryAddress: ResolveAll = (host) => lookup(host, { all: true });
 
@@ -97,7 +100,15 @@ export async function openServices(
     connectionLimit: config.dbPoolSize,
     statementTimeoutMs: config.dbStatementTimeoutMs,
   });
-  return assembleServices(config, database, logger, options);
+  // The dispatcher's own few connections: delivery work never queues a redemption behind it, nor the reverse.
+  const dispatchDatabase =
+    options.background === false
+      ? undefined
+      : openMysqlDatabase(config.databaseUrl, {
+          connectionLimit: DISPATCH_CONNECTIONS,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+        });
+  return assembleServices(config, database, logger, { ...options, dispatchDatabase });
 }
 
 /** The stores and the use cases over an open database (no start-up checks): also for tests that need a broken one. */
@@ -111,6 +122,7 @@ export function assembleServices(
   const rateLimits = new MysqlRateLimitStore(database);
   const random = bufferedRandom(randomBytes);
   const webhookStore = new MysqlWebhookStore(database);
+  const dispatchStore = options.dispatchDatabase ? new MysqlWebhookStore(options.dispatchDatabase) : webhookStore;
   const settings = { ...config.webhooks, ...options.webhookSettings };
   const policy = new AddressPolicy(config.webhooks.allowPrivateUrls, options.resolveAll ?? resolveEveryAddress);
   const background = options.background !== false;
@@ -122,7 +134,7 @@ export function assembleServices(
   const sender = background ? (options.webhookSender ?? ownSender) : null;
   const dispatcher = sender
     ? new WebhookDispatcher({
-        store: webhookStore,
+        store: dispatchStore,
         sender,
         secrets: config.webhooks.secretBox,
         clock: systemClock,
@@ -182,7 +194,7 @@ export function assembleServices(
         await Promise.all([...timers.map((timer) => timer.idle()), dispatcher?.stop()]);
         await ownSender?.close();
         await audit.flush();
-        await database.end();
+        await Promise.all([database.end(), options.dispatchDatabase?.end()]);
       })();
       return closing;
     },

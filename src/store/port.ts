@@ -545,8 +545,12 @@ export interface WebhookStore {
 
   /** Leases at most `limit` due deliveries (earliest due first) in one conditional UPDATE, then reads them back. */
   lease(request: LeaseRequest): Promise<LeasedDelivery[]>;
-  /** Records the attempt and moves the delivery on, if this lease still holds it. */
-  recordAttempt(result: AttemptResult): Promise<void>;
+  /**
+   * Records the attempts and moves each delivery on while its lease still
+   * holds it, in one transaction; results alike but for their event (same
+   * endpoint, lease, outcome and times) move in one statement.
+   */
+  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
 
   /** An endpoint's deliveries, newest event first; `after` is the last event id of the previous page. */
   listDeliveries(

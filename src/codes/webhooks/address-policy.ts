@@ -48,6 +48,11 @@ export class AddressPolicy {
     private readonly resolveAll: ResolveAll,
   ) {}
 
+  /** Every address of `hostname`, as the resolver answers now. */
+  resolve(hostname: string): Promise<readonly { address: string; family: number }[]> {
+    return this.resolveAll(hostname);
+  }
+
   /** Throws AddressRefused unless every address is allowed. */
   check(addresses: readonly string[]): void {
     if (this.allowPrivate) return;
@@ -67,7 +72,7 @@ export class AddressPolicy {
     const host = bareHost(url);
     let addresses: readonly string[];
     try {
-      addresses = isIP(host) ? [host] : (await this.resolveAll(host)).map((entry) => entry.address);
+      addresses = isIP(host) ? [host] : (await this.resolve(host)).map((entry) => entry.address);
     } catch {
       throw new InvalidInput('url', 'url: the host name does not resolve');
     }

@@ -12,6 +12,7 @@
  * time from one instance, so a slow or dead endpoint cannot take every slot.
  */
 import type {
+  AttemptResult,
   LeasedDelivery,
   NewWebhookDelivery,
   OutboxEntry,
@@ -100,6 +101,16 @@ export function endpointsFor(entry: OutboxEntry, endpoints: readonly WebhookEndp
   );
 }
 
+/** An attempt made and not yet recorded. */
+interface SentAttempt {
+  readonly delivery: LeasedDelivery;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly outcome: SendOutcome;
+  /** What must not survive in the excerpt: the secret and the signature it made. */
+  readonly redact: readonly string[];
+}
+
 export class WebhookDispatcher {
   private readonly concurrency: number;
   private readonly perEndpoint: number;
@@ -115,6 +126,8 @@ export class WebhookDispatcher {
   private readonly inFlight = new Map<WebhookEndpointId, number>();
   private readonly queued = new Map<WebhookEndpointId, LeasedDelivery[]>();
   private readonly attempts = new Set<Promise<void>>();
+  private readonly unrecorded: { sent: SentAttempt; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.concurrency = deps.concurrency ?? 32;
@@ -141,6 +154,7 @@ export class WebhookDispatcher {
     await this.running;
     this.queued.clear();
     await Promise.all([...this.attempts]);
+    while (this.flushing) await this.flushing;
   }
 
   /** One round: fan out, lease and start what is due. Never two at once. */
@@ -209,8 +223,9 @@ export class WebhookDispatcher {
     }));
   }
 
+  /** Deliveries this instance holds: being sent, waiting for their endpoint's room, or sent and not yet recorded. */
   private busy(): number {
-    let count = this.attempts.size;
+    let count = this.attempts.size + this.unrecorded.length;
     for (const waiting of this.queued.values()) count += waiting.length;
     return count;
   }
@@ -243,7 +258,9 @@ export class WebhookDispatcher {
   private begin(delivery: LeasedDelivery): void {
     const { endpointId } = delivery;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
+    // The slot is free once the endpoint has answered: the record follows in a batch, under the same lease.
     const attempt: Promise<void> = this.attempt(delivery)
+      .then((sent) => void this.record(sent).catch((error: unknown) => this.deps.onError(error, 'webhook record')))
       .catch((error: unknown) => this.deps.onError(error, 'webhook attempt'))
       .finally(() => {
         this.attempts.delete(attempt);
@@ -258,49 +275,93 @@ export class WebhookDispatcher {
     this.attempts.add(attempt);
   }
 
-  private async attempt(delivery: LeasedDelivery): Promise<void> {
-    const { clock, secrets, sender, settings, store } = this.deps;
+  /** Sends one delivery; what became of it is recorded by the next flush. */
+  private async attempt(delivery: LeasedDelivery): Promise<SentAttempt> {
+    const { clock, secrets, sender } = this.deps;
     const startedAt = clock.now();
     const secret = secrets.open(
       { ciphertext: delivery.secretCiphertext, keyVersion: delivery.secretKeyVersion },
       delivery.endpointId,
     );
     const started = performance.now();
-    let outcome: SendOutcome;
-    let signature = '';
     if (secret === null) {
-      outcome = { status: null, errorClass: 'secret_unavailable', excerpt: null };
-    } else {
-      const headers = signatureHeaders(secret, delivery.eventId, startedAt, delivery.body);
-      signature = headers['webhook-signature'];
-      outcome = await sender.send({ url: delivery.url, headers: { ...headers }, body: delivery.body });
+      return {
+        delivery,
+        startedAt,
+        durationMs: 0,
+        outcome: { status: null, errorClass: 'secret_unavailable', excerpt: null },
+        redact: [],
+      };
     }
+    const headers = signatureHeaders(secret, delivery.eventId, startedAt, delivery.body);
+    const outcome = await sender.send({ url: delivery.url, headers: { ...headers }, body: delivery.body });
     const durationMs = Math.round(performance.now() - started);
-    const attempt = delivery.attempts + 1;
-    const finishedAt = clock.now();
-    const state: WebhookDeliveryState =
-      outcome.errorClass === null ? 'delivered' : attempt >= settings.maxAttempts ? 'failed' : 'pending';
-    await store.recordAttempt({
-      endpointId: delivery.endpointId,
-      eventId: delivery.eventId,
-      leaseOwner: delivery.leaseOwner,
-      instance: this.deps.instance,
-      attempt,
-      startedAt,
-      durationMs,
-      status: outcome.status,
-      errorClass: outcome.errorClass,
-      excerpt: redactExcerpt(outcome.excerpt, [secret ?? '', signature]),
-      state,
-      nextAttemptAt:
-        state === 'pending'
-          ? new Date(finishedAt.getTime() + retryDelayMs(attempt, settings.retryMinSeconds, this.deps.random))
-          : null,
-      deliveredAt: state === 'delivered' ? finishedAt : null,
+    return { delivery, startedAt, durationMs, outcome, redact: [secret, headers['webhook-signature']] };
+  }
+
+  /**
+   * Attempts finished meanwhile are recorded together, in one transaction
+   * (under load, many per flush): the record is most of a delivery's cost,
+   * so it is batched like the leases. Resolves once `sent` is recorded.
+   * Until then its lease keeps the delivery from being sent again.
+   */
+  private record(sent: SentAttempt): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unrecorded.push({ sent, resolve, reject });
+      this.flushing ??= Promise.resolve().then(() => this.drain());
     });
-    const reported: DeliveryOutcome =
-      state === 'delivered' ? 'delivered' : state === 'failed' ? 'given_up' : 'retrying';
-    this.deps.observer?.attempt(reported, outcome.errorClass, durationMs / 1000);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.unrecorded.length > 0) {
+      const batch = this.unrecorded.splice(0);
+      try {
+        await this.flush(batch.map((waiting) => waiting.sent));
+        batch.forEach((waiting) => waiting.resolve());
+      } catch (error) {
+        batch.forEach((waiting) => waiting.reject(error));
+      }
+    }
+    this.flushing = null;
+  }
+
+  private async flush(batch: readonly SentAttempt[]): Promise<void> {
+    const results = this.results(batch, this.deps.clock.now());
+    await this.deps.store.recordAttempts(results);
+    for (const [index, result] of results.entries()) {
+      const reported: DeliveryOutcome =
+        result.state === 'delivered' ? 'delivered' : result.state === 'failed' ? 'given_up' : 'retrying';
+      this.deps.observer?.attempt(reported, result.errorClass, batch[index]!.durationMs / 1000);
+    }
+  }
+
+  /** What each attempt makes of its delivery. Retries of one flush and attempt number share a due time, so they are recorded (and retried) together. */
+  private results(batch: readonly SentAttempt[], now: Date): AttemptResult[] {
+    const { settings, random, instance } = this.deps;
+    const retryAt = new Map<number, Date>();
+    return batch.map(({ delivery, startedAt, durationMs, outcome, redact }) => {
+      const attempt = delivery.attempts + 1;
+      const state: WebhookDeliveryState =
+        outcome.errorClass === null ? 'delivered' : attempt >= settings.maxAttempts ? 'failed' : 'pending';
+      if (state === 'pending' && !retryAt.has(attempt)) {
+        retryAt.set(attempt, new Date(now.getTime() + retryDelayMs(attempt, settings.retryMinSeconds, random)));
+      }
+      return {
+        endpointId: delivery.endpointId,
+        eventId: delivery.eventId,
+        leaseOwner: delivery.leaseOwner,
+        instance,
+        attempt,
+        startedAt,
+        durationMs,
+        status: outcome.status,
+        errorClass: outcome.errorClass,
+        excerpt: redactExcerpt(outcome.excerpt, redact),
+        state,
+        nextAttemptAt: state === 'pending' ? retryAt.get(attempt)! : null,
+        deliveredAt: state === 'delivered' ? now : null,
+      };
+    });
   }
 
   /** The backlog figure every few seconds, and secrets moved to the active key after a rotation. */

@@ -5,7 +5,7 @@
  * refuses non-public addresses after DNS has answered (AddressPolicy), so the
  * socket goes to exactly the address that was checked.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { AddressPolicy, AddressRefused, bareHost } from './address-policy';
@@ -56,21 +56,28 @@ const KEEP_ALIVE_MS = 4000;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** dns.lookup's shape, as net.connect calls it, refusing what the policy refuses. */
+/** dns.lookup's shape, as net.connect calls it: the policy's resolution, refusing what the policy refuses. */
 function checkedLookup(policy: AddressPolicy) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      try {
-        policy.check(addresses.map((entry) => entry.address));
-      } catch (refused) {
-        return callback(refused as NodeJS.ErrnoException, []);
-      }
-      if (options.all) return callback(null, addresses);
-      const [first] = addresses;
-      if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), []);
-      return callback(null, first.address, first.family);
-    });
+    policy.resolve(hostname).then(
+      (found) => {
+        const addresses = found.filter((entry) => !options.family || entry.family === options.family);
+        try {
+          policy.check(addresses.map((entry) => entry.address));
+        } catch (refused) {
+          return callback(refused as NodeJS.ErrnoException, []);
+        }
+        const [first] = addresses;
+        if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), []);
+        if (options.all)
+          return callback(
+            null,
+            addresses.map(({ address, family }) => ({ address, family })),
+          );
+        return callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, []),
+    );
   };
 }
 

@@ -64,11 +64,20 @@ const LEASE_DUE = `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = 
 const LEASED = `SELECT d.endpoint_id, d.event_id, d.body, d.attempts, d.lease_owner, w.url, w.secret_ciphertext, w.secret_key_version
   FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
   WHERE d.lease_owner = ? AND w.deleted_at IS NULL`;
-const SETTLE_DELIVERY = `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
+const SETTLE_DELIVERIES = `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
     delivered_at = ?, lease_owner = NULL, lease_until = NULL
-  WHERE endpoint_id = ? AND event_id = ? AND lease_owner = ? AND state = 'pending'`;
-const INSERT_ATTEMPT = `INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, started_at, duration_ms, status, error_class, excerpt, instance)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  WHERE endpoint_id = ? AND lease_owner = ? AND state = 'pending' AND event_id IN`;
+const ATTEMPT_COLUMNS = [
+  'endpoint_id',
+  'event_id',
+  'attempt',
+  'started_at',
+  'duration_ms',
+  'status',
+  'error_class',
+  'excerpt',
+  'instance',
+] as const;
 const DELIVERY_RECORD_COLUMNS =
   'endpoint_id, event_id, event_type, state, attempts, last_status, last_error, delivered_at, next_attempt_at';
 const OLDEST_UNDELIVERED = `SELECT MIN(t.occurred_at) AS oldest FROM (
@@ -123,6 +132,41 @@ function toDeliveryRecord(row: Rows[number]): WebhookDeliveryRecord {
     deliveredAt: (row.delivered_at as Date | null) ?? null,
     nextAttemptAt: (row.next_attempt_at as Date | null) ?? null,
   };
+}
+
+function attemptRow(result: AttemptResult): SqlValue[] {
+  return [
+    idToBinary(result.endpointId),
+    idToBinary(result.eventId),
+    result.attempt,
+    result.startedAt,
+    result.durationMs,
+    result.status,
+    result.errorClass,
+    result.excerpt,
+    result.instance,
+  ];
+}
+
+/** Results that move their deliveries to the same values, in one UPDATE each. */
+function settleGroups(results: readonly AttemptResult[]): AttemptResult[][] {
+  const groups = new Map<string, AttemptResult[]>();
+  for (const result of results) {
+    const key = JSON.stringify([
+      result.endpointId,
+      result.leaseOwner,
+      result.state,
+      result.attempt,
+      result.nextAttemptAt?.getTime() ?? null,
+      result.status,
+      result.errorClass,
+      result.deliveredAt?.getTime() ?? null,
+    ]);
+    const group = groups.get(key) ?? [];
+    group.push(result);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 function deliveryRow(delivery: NewWebhookDelivery): SqlValue[] {
@@ -293,33 +337,31 @@ export class MysqlWebhookStore implements WebhookStore {
     });
   }
 
-  async recordAttempt(result: AttemptResult): Promise<void> {
-    const endpointId = idToBinary(result.endpointId);
-    const eventId = idToBinary(result.eventId);
-    await this.runner.transaction('recordAttempt', async (session) => {
-      await session.execute(INSERT_ATTEMPT, [
-        endpointId,
-        eventId,
-        result.attempt,
-        result.startedAt,
-        result.durationMs,
-        result.status,
-        result.errorClass,
-        result.excerpt,
-        result.instance,
-      ]);
+  async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const attempts = multiRowInserts(
+      'webhook_attempts',
+      ATTEMPT_COLUMNS,
+      results.map(attemptRow),
+      DEFAULT_BATCH_LIMITS,
+    );
+    await this.runner.transaction('recordAttempts', async (session) => {
+      await runStatements(session, attempts);
       // A lease that ran out (and was taken over) no longer moves the delivery: its new holder decides.
-      await session.execute(SETTLE_DELIVERY, [
-        result.state,
-        result.attempt,
-        result.nextAttemptAt,
-        result.status,
-        result.errorClass,
-        result.deliveredAt,
-        endpointId,
-        eventId,
-        result.leaseOwner,
-      ]);
+      for (const group of settleGroups(results)) {
+        const [first] = group;
+        await session.query(`${SETTLE_DELIVERIES} ${placeholders(group.length)}`, [
+          first!.state,
+          first!.attempt,
+          first!.nextAttemptAt,
+          first!.status,
+          first!.errorClass,
+          first!.deliveredAt,
+          idToBinary(first!.endpointId),
+          first!.leaseOwner,
+          ...group.map((result) => idToBinary(result.eventId)),
+        ]);
+      }
     });
   }
 
