@@ -20,7 +20,7 @@ export interface ReceivedWebhook {
   readonly status: number;
 }
 
-/** The status to answer the n-th request (1-based) for this webhook-id, with every request so far. */
+/** The status to answer the n-th request (1-based) for this webhook-id; 0 leaves the request hanging (a slow endpoint). */
 export type Responder = (request: { id: string; attemptForId: number }) => number;
 
 export class WebhookReceiver {
@@ -83,7 +83,7 @@ export class WebhookReceiver {
   duplicates(): number {
     const counts = new Map<string, number>();
     for (const entry of this.received) {
-      if (entry.status < 300) counts.set(entry.id, (counts.get(entry.id) ?? 0) + 1);
+      if (entry.status >= 200 && entry.status < 300) counts.set(entry.id, (counts.get(entry.id) ?? 0) + 1);
     }
     return [...counts.values()].reduce((sum, count) => sum + count - 1, 0);
   }
@@ -115,6 +115,7 @@ export class WebhookReceiver {
       receivedAt: Date.now(),
       status,
     });
+    if (status === 0) return;
     response.writeHead(status, { 'content-type': 'text/plain' });
     response.end(status < 300 ? 'ok' : 'not now');
   }

@@ -183,6 +183,37 @@ describe('webhook deliveries', () => {
     expect(percentile(lags, 50)).toBeLessThan(1000);
   }, 60_000);
 
+  it('a slow endpoint delays neither the other endpoints nor the redemptions', async () => {
+    const slow = await receiver(() => 0);
+    const fast = await receiver();
+    await subscribe(slow, ['CODE_REDEEMED']);
+    await subscribe(fast, ['CODE_REDEEMED']);
+    const codes = await issue(40);
+    const redemptions: { id: string; committedAt: number; ms: number }[] = [];
+    for (const { code } of codes) {
+      const started = Date.now();
+      const redemption = await redeem(code);
+      redemptions.push({ id: redemption.id, committedAt: Date.now(), ms: Date.now() - started });
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await until(10_000, 'the fast endpoint heard every redemption', () => fast.deliveredIds().size === codes.length);
+    const heardAt = new Map(fast.received.map((entry) => [entry.event!.data.redemptionId, entry.receivedAt]));
+    const lags = redemptions.map((redemption) => heardAt.get(redemption.id)! - redemption.committedAt);
+    report('slow endpoint beside a fast one', {
+      redemptions: codes.length,
+      'requests hanging at the slow endpoint': slow.received.length,
+      'fast endpoint lag p50 ms': percentile(lags, 50),
+      'fast endpoint lag max ms': Math.max(...lags),
+      'redeem p50 ms': percentile(
+        redemptions.map((redemption) => redemption.ms),
+        50,
+      ),
+    });
+    expect(slow.received.length).toBeGreaterThan(0);
+    expect(percentile(lags, 50)).toBeLessThan(1000);
+    await slow.stop();
+  }, 60_000);
+
   it('a receiver that fails twice, then accepts: the same webhook-id three times, one delivered record', async () => {
     const target = await receiver(({ attemptForId }) => (attemptForId <= 2 ? 503 : 204));
     const endpointId = await subscribe(target, ['CODE_REDEEMED']);
