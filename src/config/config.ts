@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { KeyRing, KeyRingError } from '../codes/keyring';
-import { derivedSecretBox } from './webhook-keys';
+import { configuredSecretBox, derivedSecretBox } from './webhook-keys';
 import { codePolicy, type CodePolicy } from '../codes/policy';
 import type { RandomBytes, RateLimitSettings } from '../codes/types';
 import type { WebhookSettings } from '../codes/webhooks/dispatcher';
@@ -234,7 +234,7 @@ function readWebhookSecretKeys(
   const text = read.raw('WEBHOOK_SECRET_KEYS');
   if (text !== undefined) {
     try {
-      return parseWebhookSecretKeys(text);
+      return configuredSecretBox(text, keyRing);
     } catch (error) {
       return read.problem(
         error instanceof KeyRingError ? error.message : 'WEBHOOK_SECRET_KEYS could not be parsed',

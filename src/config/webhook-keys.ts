@@ -12,6 +12,24 @@ const SOURCE = 'WEBHOOK_SECRET_KEYS';
 
 /** Throws KeyRingError (whose message never quotes key material) when `text` is not a valid list. */
 export function parseWebhookSecretKeys(text: string, source = SOURCE): SecretBox {
+  return new SecretBox(parseWebhookSecretKeyList(text, source));
+}
+
+/**
+ * The configured keys, then (open-only) the keys derived from CODE_HMAC_KEYS:
+ * endpoints sealed before WEBHOOK_SECRET_KEYS was set still open, and the
+ * dispatcher re-seals them under the first configured key.
+ */
+export function configuredSecretBox(text: string, keyRing: KeyRing | null): SecretBox {
+  const configured = parseWebhookSecretKeyList(text, SOURCE);
+  const derived = keyRing === null ? [] : derivedSecretKeys(keyRing);
+  return new SecretBox([
+    ...configured,
+    ...derived.filter((key) => configured.every((other) => other.version !== key.version)),
+  ]);
+}
+
+function parseWebhookSecretKeyList(text: string, source: string): SecretKey[] {
   if (text.trim() === '')
     throw new KeyRingError(`${source} is empty: expected version:base64key entries, comma-separated`);
   const keys = text.split(',').map((entry, index) => parseEntry(entry.trim(), index + 1, source));
@@ -22,7 +40,7 @@ export function parseWebhookSecretKeys(text: string, source = SOURCE): SecretBox
         `${source} entry ${index + 1} (${key.version}): version already used by entry ${first + 1}`,
       );
   });
-  return new SecretBox(keys);
+  return keys;
 }
 
 function parseEntry(entry: string, position: number, source: string): SecretKey {
@@ -54,13 +72,15 @@ const DERIVATION_INFO = 'claimcheck.webhook-secret-keys.v1';
  * production deployment that has not set WEBHOOK_SECRET_KEYS.
  */
 export function derivedSecretBox(keyRing: KeyRing): SecretBox {
-  return new SecretBox(
-    keyRing.versions.map((version) => {
-      const secret = keyRing.key(version as Parameters<KeyRing['key']>[0])!.secret;
-      return {
-        version: `hmac.${version}`.slice(0, 32),
-        key: Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), DERIVATION_INFO, SECRET_KEY_BYTES)),
-      };
-    }),
-  );
+  return new SecretBox(derivedSecretKeys(keyRing));
+}
+
+function derivedSecretKeys(keyRing: KeyRing): SecretKey[] {
+  return keyRing.versions.map((version) => {
+    const secret = keyRing.key(version as Parameters<KeyRing['key']>[0])!.secret;
+    return {
+      version: `hmac.${version}`.slice(0, 32),
+      key: Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), DERIVATION_INFO, SECRET_KEY_BYTES)),
+    };
+  });
 }

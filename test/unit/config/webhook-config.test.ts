@@ -118,6 +118,16 @@ describe('WEBHOOK_SECRET_KEYS', () => {
     expect(() => statSync(devKeyFilePath(cwd, DEV_WEBHOOK_KEY_FILE))).toThrow();
   });
 
+  it('set after a start without it, still opens what the derived keys sealed (and seals under its own first key)', () => {
+    const derived = load({ NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS }).webhooks.secretBox;
+    const sealed = derived.seal('whsec_w', 'e', randomBytes);
+    const configured = load({ NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS, WEBHOOK_SECRET_KEYS: `a:${KEY_A}` })
+      .webhooks.secretBox;
+    expect(configured.activeVersion).toBe('a');
+    expect(configured.versions).toEqual(['a', 'hmac.v1']);
+    expect(configured.open(sealed, 'e')).toBe('whsec_w');
+  });
+
   it('never shows a key when the configuration is inspected or serialized', () => {
     const config = load({ WEBHOOK_SECRET_KEYS: `a:${KEY_A}` });
     for (const shown of [inspect(config, { depth: 10 }), JSON.stringify(config)]) expect(shown).not.toContain(KEY_A);
