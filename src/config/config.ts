@@ -11,8 +11,7 @@ import type { RandomBytes, RateLimitSettings } from '../codes/types';
 import type { WebhookSettings } from '../codes/webhooks/dispatcher';
 import type { SecretBox } from '../codes/webhooks/secret-box';
 import { AdminKey, parseAdminKeys } from './admin-keys';
-import { DEV_WEBHOOK_KEY_FILE, loadDevKeyFile, loadDevKeyRing } from './dev-keys';
-import { parseWebhookSecretKeys } from './webhook-keys';
+import { loadDevKeyRing } from './dev-keys';
 
 export { AdminKey };
 
@@ -24,6 +23,8 @@ export interface WebhookConfig extends WebhookSettings {
   readonly allowPrivateUrls: boolean;
   /** Seals and opens the endpoints' signing secrets (WEBHOOK_SECRET_KEYS). */
   readonly secretBox: SecretBox;
+  /** WEBHOOK_SECRET_KEYS is unset: the keys are derived from CODE_HMAC_KEYS. */
+  readonly secretKeysDerived: boolean;
 }
 
 /** Express's 'trust proxy' setting: off, every hop, a hop count, or the addresses/subnets of trusted proxies. */
@@ -156,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     bodyLimit: readBodyLimit(read),
     maxRedeemFields: read.integer('MAX_REDEEM_FIELDS', 3, 1, 100),
-    webhooks: readWebhooks(read, production, keyRing, options.cwd ?? process.cwd(), random, notices),
+    webhooks: readWebhooks(read, production, keyRing),
     notices: Object.freeze(notices),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -200,65 +201,33 @@ function readKeyRing(
   }
 }
 
-function readWebhooks(
-  read: EnvReader,
-  production: boolean,
-  keyRing: KeyRing | null,
-  cwd: string,
-  random: RandomBytes,
-  notices: string[],
-): WebhookConfig {
+function readWebhooks(read: EnvReader, production: boolean, keyRing: KeyRing | null): WebhookConfig {
   return Object.freeze({
     allowPrivateUrls: read.boolean('WEBHOOK_ALLOW_PRIVATE_URLS', !production),
     retryMinSeconds: read.seconds('WEBHOOK_RETRY_MIN_SECONDS', 10, 0.01, 3600),
     maxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
     timeoutMs: read.integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     pollIntervalMs: read.integer('WEBHOOK_POLL_INTERVAL_MS', 300, 10, 60_000),
-    secretBox: readWebhookSecretKeys(read, production, keyRing, cwd, random, notices) as SecretBox,
+    secretBox: readWebhookSecretKeys(read, keyRing) as SecretBox,
+    secretKeysDerived: read.raw('WEBHOOK_SECRET_KEYS') === undefined,
   });
 }
 
 /**
- * WEBHOOK_SECRET_KEYS; unset: outside production a development key file,
- * in production keys derived from CODE_HMAC_KEYS (so that a deployment that
- * predates webhooks still starts), with a notice to set them apart.
+ * WEBHOOK_SECRET_KEYS; unset, keys derived from CODE_HMAC_KEYS (its
+ * development key file outside production), so that a deployment that
+ * predates webhooks still starts: the server says so in its log.
  */
-function readWebhookSecretKeys(
-  read: EnvReader,
-  production: boolean,
-  keyRing: KeyRing | null,
-  cwd: string,
-  random: RandomBytes,
-  notices: string[],
-): SecretBox | null {
+function readWebhookSecretKeys(read: EnvReader, keyRing: KeyRing | null): SecretBox | null {
   const text = read.raw('WEBHOOK_SECRET_KEYS');
-  if (text !== undefined) {
-    try {
-      return configuredSecretBox(text, keyRing);
-    } catch (error) {
-      return read.problem(
-        error instanceof KeyRingError ? error.message : 'WEBHOOK_SECRET_KEYS could not be parsed',
-        null,
-      );
-    }
-  }
-  if (production) {
-    if (keyRing === null) return null;
-    notices.push(
-      'WEBHOOK_SECRET_KEYS is not set: webhook secrets are sealed under keys derived from CODE_HMAC_KEYS (set WEBHOOK_SECRET_KEYS to keep them apart)',
-    );
-    return derivedSecretBox(keyRing);
-  }
+  if (text === undefined) return keyRing === null ? null : derivedSecretBox(keyRing);
   try {
-    const dev = loadDevKeyFile(cwd, DEV_WEBHOOK_KEY_FILE, random, (keys) =>
-      parseWebhookSecretKeys(keys, 'the development webhook key file'),
-    );
-    notices.push(
-      `WEBHOOK_SECRET_KEYS is not set: ${dev.created ? 'created' : 'using'} the development key file ${dev.path} (set WEBHOOK_SECRET_KEYS in production)`,
-    );
-    return dev.value;
+    return configuredSecretBox(text, keyRing);
   } catch (error) {
-    return read.problem(error instanceof Error ? error.message : String(error), null);
+    return read.problem(
+      error instanceof KeyRingError ? error.message : 'WEBHOOK_SECRET_KEYS could not be parsed',
+      null,
+    );
   }
 }
 

@@ -1,8 +1,7 @@
 /**
- * Outside production, a missing CODE_HMAC_KEYS (or WEBHOOK_SECRET_KEYS) falls
- * back to a key file kept under the working directory, so that codes issued
- * (and webhook secrets sealed) in one development session still work in the
- * next one.
+ * Outside production, a missing CODE_HMAC_KEYS falls back to a key file kept
+ * under the working directory, so that codes issued in one development session
+ * still redeem in the next one.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +10,6 @@ import type { RandomBytes } from '../codes/types';
 
 export const DEV_KEY_DIRECTORY = '.claimcheck';
 export const DEV_KEY_FILE = 'dev-hmac-keys';
-export const DEV_WEBHOOK_KEY_FILE = 'dev-webhook-keys';
 const DEV_KEY_VERSION = 'dev1';
 
 export interface DevKeyRing {
@@ -20,33 +18,13 @@ export interface DevKeyRing {
   readonly created: boolean;
 }
 
-export interface DevKeyFile<T> {
-  readonly value: T;
-  readonly path: string;
-  readonly created: boolean;
-}
-
-export function devKeyFilePath(cwd: string, file = DEV_KEY_FILE): string {
-  return join(cwd, DEV_KEY_DIRECTORY, file);
+export function devKeyFilePath(cwd: string): string {
+  return join(cwd, DEV_KEY_DIRECTORY, DEV_KEY_FILE);
 }
 
 /** Reads the key file, creating it (owner-only) first when absent. Throws an Error whose message is safe to print. */
 export function loadDevKeyRing(cwd: string, random: RandomBytes): DevKeyRing {
-  const { value, path, created } = loadDevKeyFile(cwd, DEV_KEY_FILE, random, (text) => KeyRing.parse(text));
-  return { keyRing: value, path, created };
-}
-
-/**
- * A development key file of `version:base64key` lines, created with one fresh
- * 32-byte key when absent; `parse` reads its text (a KeyRingError says why it cannot).
- */
-export function loadDevKeyFile<T>(
-  cwd: string,
-  file: string,
-  random: RandomBytes,
-  parse: (text: string) => T,
-): DevKeyFile<T> {
-  const path = devKeyFilePath(cwd, file);
+  const path = devKeyFilePath(cwd);
   const created = createIfAbsent(path, random);
   let text: string;
   try {
@@ -55,7 +33,7 @@ export function loadDevKeyFile<T>(
     throw new Error(`cannot read the development key file ${path}: ${describeFsError(error)}`);
   }
   try {
-    return { value: parse(text.trim()), path, created };
+    return { keyRing: KeyRing.parse(text.trim()), path, created };
   } catch (error) {
     const reason = error instanceof KeyRingError ? error.message : 'unreadable';
     throw new Error(`the development key file ${path} is invalid (${reason}): delete it to create a new one`);

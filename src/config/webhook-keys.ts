@@ -11,8 +11,8 @@ import { SECRET_KEY_BYTES, SecretBox, type SecretKey } from '../codes/webhooks/s
 const SOURCE = 'WEBHOOK_SECRET_KEYS';
 
 /** Throws KeyRingError (whose message never quotes key material) when `text` is not a valid list. */
-export function parseWebhookSecretKeys(text: string, source = SOURCE): SecretBox {
-  return new SecretBox(parseWebhookSecretKeyList(text, source));
+export function parseWebhookSecretKeys(text: string): SecretBox {
+  return new SecretBox(parseWebhookSecretKeyList(text, SOURCE));
 }
 
 /**
@@ -69,7 +69,7 @@ const DERIVATION_INFO = 'claimcheck.webhook-secret-keys.v1';
 /**
  * Keys derived (HKDF-SHA256) from every CODE_HMAC_KEYS key, versioned
  * hmac.<version>: as far from the database as the HMAC keys, for a
- * production deployment that has not set WEBHOOK_SECRET_KEYS.
+ * deployment that has not set WEBHOOK_SECRET_KEYS.
  */
 export function derivedSecretBox(keyRing: KeyRing): SecretBox {
   return new SecretBox(derivedSecretKeys(keyRing));

@@ -170,6 +170,9 @@ export function assembleServices(
     clock: systemClock,
     random,
   });
+  if (dispatcher && config.webhooks.secretKeysDerived) {
+    logger.info('WEBHOOK_SECRET_KEYS is not set: webhook secrets are sealed under keys derived from CODE_HMAC_KEYS');
+  }
   dispatcher?.start();
   const timers = !background
     ? []

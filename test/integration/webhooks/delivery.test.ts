@@ -155,6 +155,13 @@ describe('webhook deliveries', () => {
     });
     expect(target.received.every((entry) => entry.verified)).toBe(true);
     expect(missing).toEqual([]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const deliveredMetric = /^claimcheck_webhook_attempts_total\{outcome="delivered",error_class="none"\} (\d+)$/m.exec(
+      metrics,
+    );
+    expect(Number(deliveredMetric?.[1])).toBeGreaterThanOrEqual(REDEMPTIONS);
+    expect(metrics).toMatch(/^claimcheck_webhook_oldest_undelivered_seconds \d/m);
+    expect(metrics).not.toContain(target.url);
     expect(events.every((event) => event.type === 'code.redeemed')).toBe(true);
     // Nothing the caller must keep secret travels in a body: no code, no grant.
     const bodies = target.received.map((entry) => entry.body).join('\n');

@@ -121,6 +121,25 @@ describe('every event type', () => {
     expect(byType('hold.released')).toEqual([
       expect.objectContaining({ codeId: released!.record.id, reason: 'released', subject: 'bob' }),
     ]);
+    // A hold that expires unconfirmed: the sweep records it, and its event says so.
+    const expiring = await call<{ issueCodes: { code: string; record: { id: string } }[] }>(
+      'mutation { issueCodes(input: { count: 1, purpose: "promo", scope: "shop" }) { code record { id } } }',
+    );
+    const [lapsed] = expiring.body.data!.issueCodes;
+    await call(
+      'mutation H($code: String!) { holdCode(input: { code: $code, purpose: "promo", ttlSeconds: 1 }) { __typename } }',
+      { code: lapsed!.code },
+      undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await server.server.services.codes.holds.sweepExpired()).toBe(1);
+    await until(10_000, 'the expiry delivered', () =>
+      target.received.some((entry) => entry.event?.type === 'hold.released' && entry.event.data.reason === 'expired'),
+    );
+    expect(target.received.find((entry) => entry.event?.data.reason === 'expired')!.event!.data.codeId).toBe(
+      lapsed!.record.id,
+    );
+
     const bodies = target.received.map((entry) => entry.body).join('\n');
     for (const secret of [
       'GRANT-SECRET-9',

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { generateKeyLine } from '../../../src/codes/keyring';
 import { ConfigError, loadConfig, type Config } from '../../../src/config/config';
-import { devKeyFilePath, DEV_WEBHOOK_KEY_FILE } from '../../../src/config/dev-keys';
 
 const HMAC_KEYS = generateKeyLine('v1', randomBytes);
 const KEY_A = randomBytes(32).toString('base64');
@@ -96,26 +95,19 @@ describe('WEBHOOK_SECRET_KEYS', () => {
     expect(problems({ WEBHOOK_SECRET_KEYS: 'no-colon' })[0]).toContain("has no ':'");
   });
 
-  it('outside production falls back to a development key file, created once and reused', () => {
-    const first = load({});
-    const path = devKeyFilePath(cwd, DEV_WEBHOOK_KEY_FILE);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(first.notices).toContain(
-      `WEBHOOK_SECRET_KEYS is not set: created the development key file ${path} (set WEBHOOK_SECRET_KEYS in production)`,
-    );
-    const sealed = first.webhooks.secretBox.seal('whsec_y', 'e', randomBytes);
-    expect(load({}).webhooks.secretBox.open(sealed, 'e')).toBe('whsec_y');
-  });
-
-  it('in production, when unset, is derived from CODE_HMAC_KEYS (an existing deployment still starts), and said so', () => {
-    const config = load({ NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS });
-    expect(config.webhooks.secretBox.activeVersion).toBe('hmac.v1');
-    expect(config.notices.join('\n')).toContain('WEBHOOK_SECRET_KEYS is not set');
-    const sealed = config.webhooks.secretBox.seal('whsec_z', 'e', randomBytes);
-    expect(load({ NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS }).webhooks.secretBox.open(sealed, 'e')).toBe(
-      'whsec_z',
-    );
-    expect(() => statSync(devKeyFilePath(cwd, DEV_WEBHOOK_KEY_FILE))).toThrow();
+  it('unset, is derived from CODE_HMAC_KEYS: the same keys at every start, nothing printed, no file of its own', () => {
+    const production = { NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS };
+    const first = load(production);
+    expect(first.webhooks.secretKeysDerived).toBe(true);
+    expect(first.webhooks.secretBox.activeVersion).toBe('hmac.v1');
+    expect(first.notices.join('\n')).not.toContain('WEBHOOK');
+    const sealed = first.webhooks.secretBox.seal('whsec_z', 'e', randomBytes);
+    expect(load(production).webhooks.secretBox.open(sealed, 'e')).toBe('whsec_z');
+    // Outside production from the development HMAC key file, as stable across starts.
+    const dev = load({}).webhooks.secretBox.seal('whsec_d', 'e', randomBytes);
+    expect(load({}).webhooks.secretBox.open(dev, 'e')).toBe('whsec_d');
+    expect(readdirSync(join(cwd, '.claimcheck'))).toEqual(['dev-hmac-keys']);
+    expect(load({ WEBHOOK_SECRET_KEYS: `a:${KEY_A}` }).webhooks.secretKeysDerived).toBe(false);
   });
 
   it('set after a start without it, still opens what the derived keys sealed (and seals under its own first key)', () => {
