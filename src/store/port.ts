@@ -552,6 +552,8 @@ export interface WebhookStore {
    */
   recordAttempts(results: readonly AttemptResult[]): Promise<void>;
 
+  /** Gives leased deliveries back unsent (a stopping instance), for any instance to take at once. */
+  releaseLeases(deliveries: readonly Pick<LeasedDelivery, 'endpointId' | 'eventId' | 'leaseOwner'>[]): Promise<void>;
   /** An endpoint's deliveries, newest event first; `after` is the last event id of the previous page. */
   listDeliveries(
     endpointId: WebhookEndpointId,

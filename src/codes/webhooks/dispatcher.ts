@@ -146,13 +146,21 @@ export class WebhookDispatcher {
     if (!this.stopped) this.schedule(NUDGE_DELAY_MS);
   }
 
-  /** Stops polling and waits for the attempts in flight (each ends within the timeout). Queued leases run out for others. */
+  /**
+   * Stops polling, gives back the deliveries leased but not started (another
+   * instance takes them at once), and waits for the attempts in flight (each
+   * ends within the timeout) and their records.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    const unsent = [...this.queued.values()].flat();
     this.queued.clear();
+    await this.deps.store
+      .releaseLeases(unsent)
+      .catch((error: unknown) => this.deps.onError(error, 'webhook lease release'));
     await Promise.all([...this.attempts]);
     while (this.flushing) await this.flushing;
   }

@@ -365,6 +365,23 @@ export class MysqlWebhookStore implements WebhookStore {
     });
   }
 
+  async releaseLeases(
+    deliveries: readonly Pick<LeasedDelivery, 'endpointId' | 'eventId' | 'leaseOwner'>[],
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    const conditions = deliveries.map(() => '(endpoint_id = ? AND event_id = ? AND lease_owner = ?)').join(' OR ');
+    await this.runner.autocommit('releaseLeases', (session) =>
+      session.query(
+        `UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND (${conditions})`,
+        deliveries.flatMap((delivery) => [
+          idToBinary(delivery.endpointId),
+          idToBinary(delivery.eventId),
+          delivery.leaseOwner,
+        ]),
+      ),
+    );
+  }
+
   async listDeliveries(
     endpointId: WebhookEndpointId,
     first: number,
