@@ -140,7 +140,8 @@ export function assembleServices(
         clock: systemClock,
         random,
         settings,
-        instance: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`.slice(0, 60),
+        // Leaves room in lease_owner (64) for the claim counter after it.
+        instance: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`.slice(-48),
         observer: options.webhookObserver,
         perEndpoint: WEBHOOK_PER_ENDPOINT,
         onError: (error, task) => logger.warn({ error: describeError(error) }, `${task} failed`),

@@ -1,12 +1,12 @@
 /** The [admin] webhook fields. A scoped key creates, sees and deletes only endpoints of its own scope. */
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { encodeCursor } from '../../codes/cursor';
 import type { CreatedEndpoint, WebhookEndpointView } from '../../codes/webhooks/endpoints';
 import { actingScope, adminOf } from '../access';
 import type { GraphQLContext } from '../context';
 import { CreateWebhookEndpointInput, WebhookDeliveriesArgs } from '../inputs';
 import { CreateWebhookEndpointPayload, WebhookDeliveryConnection, WebhookEndpoint } from '../types';
 import { connection, DEFAULT_PAGE_SIZE } from './admin';
-import { encodeCursor } from '../../codes/cursor';
 
 @Resolver()
 export class WebhookResolver {
