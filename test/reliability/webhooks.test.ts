@@ -5,7 +5,9 @@
  * - kill -9 of the only instance while its events are undelivered (the
  *   receiver is down): a restarted instance delivers every one of them;
  * - two instances sharing the work: every event delivered, duplicates
- *   counted (none expected: a lease keeps an event with one instance).
+ *   counted (none expected: a lease keeps an event with one instance);
+ * - kill -9 of one of two instances while it sends: the other takes its
+ *   leases over once they expire, and no event is sent twice at once.
  */
 import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -38,6 +40,8 @@ const SERVER_ENV = {
 };
 const CRASH_CODES = 200;
 const SHARED_CODES = 600;
+const TAKEOVER_CODES = 300;
+const SLOW_ANSWER_MS = 200;
 const PARALLEL = 12;
 
 let database: TestDatabase;
@@ -194,6 +198,45 @@ test(`two instances share ${SHARED_CODES} events: each delivered, none twice`, a
   expect(deliveredRedemptions(receiver).size).toBe(SHARED_CODES);
   expect(receiver.duplicates()).toBe(0);
   expect(receiver.received.every((entry) => entry.verified)).toBe(true);
+  await Promise.all(instances.map((instance) => instance.stop()));
+}, 120_000);
+
+test('kill -9 of one of two instances mid-delivery: the other takes its leases over once they expire', async () => {
+  const receiver = new WebhookReceiver();
+  await receiver.start();
+  receiver.delayMs = SLOW_ANSWER_MS;
+  receivers.push(receiver);
+  const [victim, survivor] = await Promise.all(
+    ['victim', 'survivor'].map((name) => fleet.start(name, { env: SERVER_ENV })),
+  );
+  await subscribe(survivor!, receiver, 'takeover');
+  const codes = await issueCodes(fleet, survivor!.client, {
+    count: TAKEOVER_CODES,
+    scope: 'takeover',
+    grantPrefix: 'wh-takeover',
+  });
+  issued.push(...codes);
+  const redemptions = await redeemAll([victim!, survivor!], codes);
+  // Each answer takes SLOW_ANSWER_MS: the victim dies holding leases on deliveries it is sending or about to.
+  await victim!.kill();
+  fleet.figures.add('faultsInjected');
+  const killedAt = Date.now();
+  const deliveredBeforeKill = deliveredRedemptions(receiver).size;
+  await waitUntil(60_000, 'every event delivered by the survivor', async () =>
+    redemptions.every((redemption) => deliveredRedemptions(receiver).has(redemption.id)),
+  );
+  const seconds = (Date.now() - killedAt) / 1000;
+  const overlapping = overlappingDeliveries(receiver);
+  fleet.figures.note('takeover: events', redemptions.length);
+  fleet.figures.note('takeover: delivered before kill -9', deliveredBeforeKill);
+  fleet.figures.note('takeover: delivered', deliveredRedemptions(receiver).size);
+  fleet.figures.note('takeover: duplicates (sent again after the kill)', receiver.duplicates());
+  fleet.figures.note('takeover: sent twice at the same time', overlapping);
+  fleet.figures.note('takeover: seconds from kill -9 to all delivered', seconds.toFixed(2));
+  expect(deliveredBeforeKill).toBeLessThan(TAKEOVER_CODES);
+  expect(deliveredRedemptions(receiver).size).toBe(TAKEOVER_CODES);
+  expect(overlapping).toBe(0);
+  await survivor!.stop();
 }, 120_000);
 
 test('no webhook secret in any log', async () => {
@@ -207,6 +250,20 @@ test('no webhook secret in any log', async () => {
   ]);
   expect(secretsInLogs(fleet.logFiles(), SecretIndex.of(fleet, [], extra))).toEqual([]);
 });
+
+/** Webhook-ids that reached the receiver again while an earlier request with that id was still being answered. */
+function overlappingDeliveries(receiver: WebhookReceiver): number {
+  const byId = new Map<string, number[]>();
+  for (const entry of receiver.received) byId.set(entry.id, [...(byId.get(entry.id) ?? []), entry.receivedAt]);
+  let overlapping = 0;
+  for (const times of byId.values()) {
+    times.sort((a, b) => a - b);
+    for (let index = 1; index < times.length; index++) {
+      if (times[index]! - times[index - 1]! < SLOW_ANSWER_MS) overlapping += 1;
+    }
+  }
+  return overlapping;
+}
 
 async function countAttempts(condition: string): Promise<number> {
   return withConnection(database, async (connection) => {

@@ -31,6 +31,9 @@ export class WebhookReceiver {
   private readonly attemptsById = new Map<string, number>();
   private readonly sockets = new Set<import('node:net').Socket>();
 
+  /** How long each answer waits (a slow but working endpoint). */
+  delayMs = 0;
+
   constructor(private responder: Responder = () => 200) {}
 
   get url(): string {
@@ -116,8 +119,12 @@ export class WebhookReceiver {
       status,
     });
     if (status === 0) return;
-    response.writeHead(status, { 'content-type': 'text/plain' });
-    response.end(status < 300 ? 'ok' : 'not now');
+    const send = (): void => {
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end(status < 300 ? 'ok' : 'not now');
+    };
+    if (this.delayMs > 0) setTimeout(send, this.delayMs);
+    else send();
   }
 }
 
