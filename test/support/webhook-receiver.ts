@@ -45,6 +45,10 @@ export class WebhookReceiver {
     this.secret = secret;
   }
 
+  get signingSecret(): string | null {
+    return this.secret;
+  }
+
   respondWith(responder: Responder): void {
     this.responder = responder;
   }

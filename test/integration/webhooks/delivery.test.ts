@@ -371,7 +371,7 @@ describe('webhook deliveries', () => {
       events: ['CODE_REVOKED'],
     });
     const stored = await rows('SELECT secret_ciphertext FROM webhook_endpoints');
-    const secret = (target as unknown as { secret: string }).secret;
+    const secret = target.signingSecret!;
     const keyBytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
     for (const row of stored) {
       const sealed = row.secret_ciphertext as Buffer;
