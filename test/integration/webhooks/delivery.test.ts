@@ -60,6 +60,16 @@ async function subscribe(
   return created.endpoint.id;
 }
 
+async function deliveriesPage(endpointId: string, after: string | null) {
+  const response = await admin<{
+    webhookDeliveries: {
+      edges: { node: { eventId: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  }>(DELIVERIES, { endpointId, first: 500, after });
+  return response.body.data!.webhookDeliveries;
+}
+
 async function issue(count: number, scope?: string): Promise<{ code: string; id: string }[]> {
   const response = await admin<{ issueCodes: { code: string; record: { id: string } }[] }>(ISSUE, {
     input: { count, scope, grant: 'secret-grant-value' },
@@ -126,7 +136,7 @@ afterAll(async () => {
 describe('webhook deliveries', () => {
   it(`${REDEMPTIONS} redemptions: ${REDEMPTIONS} verified code.redeemed deliveries, none missing`, async () => {
     const target = await receiver();
-    await subscribe(target, ['CODE_REDEEMED']);
+    const endpointId = await subscribe(target, ['CODE_REDEEMED']);
     const codes = await issue(REDEMPTIONS);
     const started = Date.now();
     const redemptions = await inParallel(codes, PARALLEL, async ({ code }) => ({
@@ -162,6 +172,19 @@ describe('webhook deliveries', () => {
     expect(Number(deliveredMetric?.[1])).toBeGreaterThanOrEqual(REDEMPTIONS);
     expect(metrics).toMatch(/^claimcheck_webhook_oldest_undelivered_seconds \d/m);
     expect(metrics).not.toContain(target.url);
+
+    // webhookDeliveries pages through all of them, newest event first.
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof deliveriesPage>> = await deliveriesPage(endpointId, after);
+      seen.push(...page.edges.map((edge) => edge.node.eventId));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after !== null);
+    expect(seen).toHaveLength(REDEMPTIONS);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    const badCursor = await admin(DELIVERIES, { endpointId, after: 'not-a-cursor' });
+    expect(errorCodes(badCursor)).toEqual(['BAD_USER_INPUT']);
     expect(events.every((event) => event.type === 'code.redeemed')).toBe(true);
     // Nothing the caller must keep secret travels in a body: no code, no grant.
     const bodies = target.received.map((entry) => entry.body).join('\n');
