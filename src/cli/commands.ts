@@ -4,9 +4,16 @@ import { generateKeyLine } from '../codes/keyring';
 import type { CodeAdmin } from '../codes/admin';
 import type { CodeState, IssueOptions } from '../codes/types';
 import {
+  ATTEMPT_COLUMNS,
+  attemptRow,
   CODE_COLUMNS,
   codeJson,
   codeRow,
+  DELIVERY_COLUMNS,
+  deliveryRow,
+  ENDPOINT_COLUMNS,
+  endpointJson,
+  endpointRow,
   ISSUED_COLUMNS,
   issuedRow,
   REDEMPTION_COLUMNS,
@@ -148,4 +155,73 @@ export async function stats(
 /** A fresh CODE_HMAC_KEYS entry: needs no configuration and touches no database. */
 export async function keygen(io: CliIo, version: string): Promise<void> {
   await write(io.stdout, `${generateKeyLine(version, randomBytes)}\n`);
+}
+
+export interface WebhookAddOptions {
+  readonly events: readonly string[];
+  readonly scope?: string;
+  readonly description?: string;
+}
+
+/** Subscribes a URL; the signing secret is printed here, once, and stored only sealed. */
+export async function webhookAdd(
+  { webhooks }: Session,
+  io: CliIo,
+  url: string,
+  options: WebhookAddOptions,
+): Promise<void> {
+  const created = await webhooks.create({
+    url,
+    events: options.events,
+    scope: options.scope ?? null,
+    description: options.description ?? null,
+  });
+  await write(io.stdout, `${endpointJson(created.endpoint, created.secret)}\n`);
+  io.stderr.write('claimcheck: keep the secret now: it is shown only once\n');
+}
+
+export async function webhookList(
+  { webhooks }: Session,
+  io: CliIo,
+  options: { readonly scope?: string; readonly format: OutputFormat },
+): Promise<void> {
+  const endpoints = await webhooks.list(options.scope ?? null);
+  await write(io.stdout, new RowWriter(options.format, ENDPOINT_COLUMNS).lines(endpoints.map(endpointRow)));
+}
+
+export async function webhookRemove({ webhooks }: Session, io: CliIo, id: string, scope: string | null): Promise<void> {
+  if (!(await webhooks.delete(id, scope))) {
+    throw new CliFailure(`no webhook endpoint with id ${id}${scope === null ? '' : ` in scope ${scope}`}`);
+  }
+  io.stderr.write(`claimcheck: webhook endpoint ${id} deleted; its pending deliveries are cancelled\n`);
+}
+
+export interface DeliveriesCommandOptions {
+  readonly scope?: string;
+  readonly first: number;
+  readonly after?: string;
+  /** Every attempt at this event's delivery instead of the list. */
+  readonly event?: string;
+  readonly format: OutputFormat;
+}
+
+/** An endpoint's deliveries, newest first, or with --event every attempt at one of them. */
+export async function webhookDeliveries(
+  { webhooks }: Session,
+  io: CliIo,
+  endpointId: string,
+  options: DeliveriesCommandOptions,
+): Promise<void> {
+  const scope = options.scope ?? null;
+  if (options.event !== undefined) {
+    const attempts = await webhooks.attempts(endpointId, options.event, scope);
+    await write(io.stdout, new RowWriter(options.format, ATTEMPT_COLUMNS).lines(attempts.map(attemptRow)));
+    return;
+  }
+  if ((await webhooks.list(scope)).every((endpoint) => endpoint.id !== endpointId)) {
+    throw new CliFailure(`no webhook endpoint with id ${endpointId}${scope === null ? '' : ` in scope ${scope}`}`);
+  }
+  const page = await webhooks.deliveries(endpointId, scope, { first: options.first, after: options.after ?? null });
+  await write(io.stdout, new RowWriter(options.format, DELIVERY_COLUMNS).lines(page.items.map(deliveryRow)));
+  if (page.hasNextPage) io.stderr.write(`claimcheck: more deliveries: add --after ${page.endCursor}\n`);
 }

@@ -1,5 +1,7 @@
 /** How codes are written out: CSV for spreadsheets and mail merges, JSON Lines for programs. */
 import type { CodeView, HoldView, IssuedCode, RedemptionRecord } from '../codes/types';
+import type { WebhookDeliveryView, WebhookEndpointView } from '../codes/webhooks/endpoints';
+import type { WebhookAttemptRecord } from '../store/port';
 import type { OutputFormat } from './options';
 
 type Cell = string | number | Date | null;
@@ -156,4 +158,58 @@ export function redemptionRow(redemption: RedemptionRecord): Row {
 
 export function redemptionJson(redemption: RedemptionRecord): string {
   return JSON.stringify(jsonObject(REDEMPTION_COLUMNS, redemptionRow(redemption)), null, 2);
+}
+
+export const ENDPOINT_COLUMNS = ['id', 'url', 'events', 'scope', 'description', 'created_at'] as const;
+
+export function endpointRow(endpoint: WebhookEndpointView): Row {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: endpoint.events.join(' '),
+    scope: endpoint.scope,
+    description: endpoint.description,
+    created_at: endpoint.createdAt,
+  };
+}
+
+export function endpointJson(endpoint: WebhookEndpointView, secret: string): string {
+  return JSON.stringify({ ...jsonObject(ENDPOINT_COLUMNS, endpointRow(endpoint)), secret }, null, 2);
+}
+
+export const DELIVERY_COLUMNS = [
+  'event_id',
+  'event_type',
+  'state',
+  'attempts',
+  'last_status',
+  'last_error',
+  'delivered_at',
+  'next_attempt_at',
+] as const;
+
+export function deliveryRow(delivery: WebhookDeliveryView): Row {
+  return {
+    event_id: delivery.eventId,
+    event_type: delivery.eventType,
+    state: delivery.state,
+    attempts: delivery.attempts,
+    last_status: delivery.lastStatus,
+    last_error: delivery.lastError,
+    delivered_at: delivery.deliveredAt,
+    next_attempt_at: delivery.nextAttemptAt,
+  };
+}
+
+export const ATTEMPT_COLUMNS = ['attempt', 'started_at', 'duration_ms', 'status', 'error_class', 'excerpt'] as const;
+
+export function attemptRow(attempt: WebhookAttemptRecord): Row {
+  return {
+    attempt: attempt.attempt,
+    started_at: attempt.startedAt,
+    duration_ms: attempt.durationMs,
+    status: attempt.status,
+    error_class: attempt.errorClass,
+    excerpt: attempt.excerpt,
+  };
 }

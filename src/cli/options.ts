@@ -1,6 +1,7 @@
 /** Parsers for the CLI's option values: each turns text into a value or a one-line reason. */
 import { InvalidArgumentError } from 'commander';
 import type { CodeState } from '../codes/types';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../codes/webhooks/events';
 
 export const OUTPUT_FORMATS = ['csv', 'jsonl'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -42,4 +43,19 @@ export function codeState(text: string): CodeState {
   if (!CODE_STATES.includes(state))
     throw new InvalidArgumentError(`expected one of ${CODE_STATES.join(', ').toLowerCase()}.`);
   return state;
+}
+
+/** Webhook event types, comma-separated, as on the wire (code.redeemed) or as in GraphQL (CODE_REDEEMED); `all` for every one. */
+export function webhookEvents(text: string): WebhookEventType[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...WEBHOOK_EVENT_TYPES];
+  const asWire = (name: string): string => name.toLowerCase().replace('_', '.');
+  const events = names.map(asWire);
+  const unknown = events.filter((event) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event));
+  if (events.length === 0 || unknown.length > 0)
+    throw new InvalidArgumentError(`expected all, or some of ${WEBHOOK_EVENT_TYPES.join(', ')}.`);
+  return events as WebhookEventType[];
 }

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import * as commands from './commands';
 import type { CliIo } from './io';
-import { codeState, duration, instant, OUTPUT_FORMATS, positiveInteger } from './options';
+import { codeState, duration, instant, OUTPUT_FORMATS, positiveInteger, webhookEvents } from './options';
 import { withSession } from './session';
 
 const DEFAULT_LIST_SIZE = 50;
@@ -104,9 +104,59 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: CliIo): Command {
     .option('--purpose <purpose>', 'only this purpose')
     .action((options: { scope?: string; purpose?: string }) => session((s) => commands.stats(s, io, options)));
 
+  const webhooks = program
+    .command('webhooks')
+    .description('signed webhook endpoints and their deliveries (docs/webhooks.md)');
+
+  webhooks
+    .command('add')
+    .description('subscribe a URL to events; prints the endpoint and its signing secret, shown only once')
+    .argument('<url>', 'an http(s) URL that receives POSTed events')
+    .requiredOption(
+      '--events <types>',
+      'comma-separated: code.redeemed, redemption.reversed, code.revoked, codes.issued, hold.created, hold.released, or all',
+      webhookEvents,
+    )
+    .option('--scope <scope>', 'only events of codes in this scope')
+    .option('--description <text>', 'what the endpoint is for')
+    .action((url: string, options: commands.WebhookAddOptions) =>
+      session((s) => commands.webhookAdd(s, io, url, options)),
+    );
+
+  webhooks
+    .command('list')
+    .description('webhook endpoints (never their secrets)')
+    .option('--scope <scope>', 'only endpoints of this scope')
+    .addOption(formatOption())
+    .action((options: { scope?: string; format: 'csv' | 'jsonl' }) =>
+      session((s) => commands.webhookList(s, io, options)),
+    );
+
+  webhooks
+    .command('rm')
+    .description('delete an endpoint: its pending deliveries are cancelled')
+    .argument('<id>', 'the endpoint id')
+    .option('--scope <scope>', 'only an endpoint of this scope')
+    .action((id: string, options: { scope?: string }) =>
+      session((s) => commands.webhookRemove(s, io, id, options.scope ?? null)),
+    );
+
+  webhooks
+    .command('deliveries')
+    .description("an endpoint's deliveries, newest first; with --event, every attempt at one of them")
+    .argument('<endpoint-id>', 'the endpoint id')
+    .option('--event <event-id>', 'show the attempts at this event (status, duration, error class)')
+    .option('--scope <scope>', 'only an endpoint of this scope')
+    .option('--first <n>', 'page size, at most 500', positiveInteger, DEFAULT_LIST_SIZE)
+    .option('--after <cursor>', 'the cursor printed after the previous page')
+    .addOption(formatOption())
+    .action((endpointId: string, options: commands.DeliveriesCommandOptions) =>
+      session((s) => commands.webhookDeliveries(s, io, endpointId, options)),
+    );
+
   program
     .command('keygen')
-    .description('print a fresh CODE_HMAC_KEYS entry (version:base64key of 32 random bytes)')
+    .description('print a fresh CODE_HMAC_KEYS or WEBHOOK_SECRET_KEYS entry (version:base64key of 32 random bytes)')
     .option('--version <version>', 'the key version label', 'v1')
     .action((options: { version: string }) => commands.keygen(io, options.version));
 

@@ -1,5 +1,6 @@
 /** The service layer for one CLI command: the server's configuration and wiring, opened and closed around it. */
 import type { CodeServices } from '../codes/services';
+import type { WebhookAdmin } from '../codes/webhooks/endpoints';
 import { loadConfig, type Config } from '../config/config';
 import { createLogger } from '../ops/logger';
 import { openServices } from '../server/services';
@@ -7,6 +8,7 @@ import type { CliIo } from './io';
 
 export interface Session {
   readonly codes: CodeServices;
+  readonly webhooks: WebhookAdmin;
   readonly config: Config;
 }
 
@@ -22,7 +24,7 @@ export async function withSession<T>(
   // A command is short-lived: the server instances do the background work (purge, hold sweep).
   const services = await openServices(config, logger, { background: false });
   try {
-    return await use({ codes: services.codes, config });
+    return await use({ codes: services.codes, webhooks: services.webhooks, config });
   } finally {
     await services.close();
   }

@@ -4,7 +4,7 @@
  * make one, so a redemption id cannot be passed where a code id is meant.
  */
 import { v7 } from 'uuid';
-import type { CodeId, HoldRef, RedemptionId } from '../store/port';
+import type { CodeId, HoldRef, RedemptionId, WebhookEndpointId } from '../store/port';
 import type { RandomBytes } from './types';
 
 /** Canonical lowercase form, version 7, RFC 9562 variant. */
@@ -28,6 +28,10 @@ export function newRedemptionId(now: Date, random: RandomBytes): RedemptionId {
 
 export function newHoldRef(now: Date, random: RandomBytes): HoldRef {
   return newUuidV7(now, random) as HoldRef;
+}
+
+export function newWebhookEndpointId(now: Date, random: RandomBytes): WebhookEndpointId {
+  return newUuidV7(now, random) as WebhookEndpointId;
 }
 
 /** A code id from outside (an API argument, a cursor), or null when it cannot be one. */

@@ -19,7 +19,8 @@ export class KeyRingError extends Error {
 
 /** HMAC-SHA256 wants at least its output size in key material. */
 const MIN_SECRET_BYTES = 32;
-const VERSION = /^[A-Za-z0-9._-]{1,32}$/;
+/** What a key version may look like (also WEBHOOK_SECRET_KEYS versions). */
+export const KEY_VERSION = /^[A-Za-z0-9._-]{1,32}$/;
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** URL-safe base64 is usually unpadded; padding, when present, must still be right. */
 const URL_SAFE_BASE64 = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
@@ -173,7 +174,7 @@ function parseEntry(entry: string, position: number): HmacKey {
 }
 
 /** Buffer.from(…, 'base64') skips junk silently; a mistyped key must fail instead of becoming another key. */
-function decodeStrictBase64(text: string): Buffer | null {
+export function decodeStrictBase64(text: string): Buffer | null {
   const encoding = STANDARD_BASE64.test(text) ? 'base64' : URL_SAFE_BASE64.test(text) ? 'base64url' : null;
   if (!encoding) return null;
   const bytes = Buffer.from(text, encoding);
@@ -183,7 +184,7 @@ function decodeStrictBase64(text: string): Buffer | null {
 
 function checkKey({ version, secret }: HmacKey, index: number, keys: readonly HmacKey[], source: string): void {
   const label = entryLabel(source, index + 1, version);
-  if (!VERSION.test(version)) {
+  if (!KEY_VERSION.test(version)) {
     throw new KeyRingError(`${label}: the version must be 1 to 32 characters from A-Z a-z 0-9 . _ -`);
   }
   if (secret.length < MIN_SECRET_BYTES) {
@@ -197,5 +198,5 @@ function checkKey({ version, secret }: HmacKey, index: number, keys: readonly Hm
 
 /** Names the version only when it is well-formed: a malformed one may be key material typed in the wrong place. */
 function entryLabel(source: string, position: number, version: string): string {
-  return VERSION.test(version) ? `${source} entry ${position} (${version})` : `${source} entry ${position}`;
+  return KEY_VERSION.test(version) ? `${source} entry ${position} (${version})` : `${source} entry ${position}`;
 }

@@ -5,8 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { KeyRing, KeyRingError } from '../codes/keyring';
+import { configuredSecretBox, derivedSecretBox } from './webhook-keys';
 import { codePolicy, type CodePolicy } from '../codes/policy';
 import type { RandomBytes, RateLimitSettings } from '../codes/types';
+import type { WebhookSettings } from '../codes/webhooks/dispatcher';
+import type { SecretBox } from '../codes/webhooks/secret-box';
 import { AdminKey, parseAdminKeys } from './admin-keys';
 import { loadDevKeyRing } from './dev-keys';
 
@@ -14,6 +17,15 @@ export { AdminKey };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface WebhookConfig extends WebhookSettings {
+  /** Whether endpoint URLs may point at loopback, private, link-local or otherwise non-public addresses. */
+  readonly allowPrivateUrls: boolean;
+  /** Seals and opens the endpoints' signing secrets (WEBHOOK_SECRET_KEYS). */
+  readonly secretBox: SecretBox;
+  /** WEBHOOK_SECRET_KEYS is unset: the keys are derived from CODE_HMAC_KEYS. */
+  readonly secretKeysDerived: boolean;
+}
 
 /** Express's 'trust proxy' setting: off, every hop, a hop count, or the addresses/subnets of trusted proxies. */
 export type TrustProxy = boolean | number | readonly string[];
@@ -39,6 +51,7 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   readonly maxRedeemFields: number;
+  readonly webhooks: WebhookConfig;
   /** Lines for the log once a logger exists; never a secret. */
   readonly notices: readonly string[];
   /** An admin key made up for this session (outside production, when none is configured): printed once by main. */
@@ -91,6 +104,17 @@ class EnvReader {
     return this.problem(`${name} must be true or false (got "${text}")`, fallback);
   }
 
+  /** A decimal number of seconds (e.g. 10 or 0.25), for settings that tests shorten below a second. */
+  seconds(name: string, fallback: number, min: number, max: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = /^\d+(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
+    if (!(value >= min && value <= max)) {
+      return this.problem(`${name} must be a number of seconds from ${min} to ${max} (got "${text}")`, fallback);
+    }
+    return value;
+  }
+
   problem<T>(line: string, fallback: T): T {
     this.problems.push(line);
     return fallback;
@@ -133,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     bodyLimit: readBodyLimit(read),
     maxRedeemFields: read.integer('MAX_REDEEM_FIELDS', 3, 1, 100),
+    webhooks: readWebhooks(read, production, keyRing),
     notices: Object.freeze(notices),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
@@ -173,6 +198,36 @@ function readKeyRing(
     return dev.keyRing;
   } catch (error) {
     return read.problem(error instanceof Error ? error.message : String(error), null);
+  }
+}
+
+function readWebhooks(read: EnvReader, production: boolean, keyRing: KeyRing | null): WebhookConfig {
+  return Object.freeze({
+    allowPrivateUrls: read.boolean('WEBHOOK_ALLOW_PRIVATE_URLS', !production),
+    retryMinSeconds: read.seconds('WEBHOOK_RETRY_MIN_SECONDS', 10, 0.01, 3600),
+    maxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+    timeoutMs: read.integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    pollIntervalMs: read.integer('WEBHOOK_POLL_INTERVAL_MS', 300, 10, 60_000),
+    secretBox: readWebhookSecretKeys(read, keyRing) as SecretBox,
+    secretKeysDerived: read.raw('WEBHOOK_SECRET_KEYS') === undefined,
+  });
+}
+
+/**
+ * WEBHOOK_SECRET_KEYS; unset, keys derived from CODE_HMAC_KEYS (its
+ * development key file outside production), so that a deployment that
+ * predates webhooks still starts: the server says so in its log.
+ */
+function readWebhookSecretKeys(read: EnvReader, keyRing: KeyRing | null): SecretBox | null {
+  const text = read.raw('WEBHOOK_SECRET_KEYS');
+  if (text === undefined) return keyRing === null ? null : derivedSecretBox(keyRing);
+  try {
+    return configuredSecretBox(text, keyRing);
+  } catch (error) {
+    return read.problem(
+      error instanceof KeyRingError ? error.message : 'WEBHOOK_SECRET_KEYS could not be parsed',
+      null,
+    );
   }
 }
 

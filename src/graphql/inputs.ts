@@ -1,6 +1,6 @@
 /** The contract's input types. Lengths and ranges are checked by the service (and, for raw input, by limits.ts). */
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { CodeState, DateTimeISO } from './types';
+import { CodeState, DateTimeISO, WebhookEventType } from './types';
 
 @InputType()
 export class IssueCodeInput {
@@ -210,6 +210,36 @@ export class ReverseRedemptionArgs {
 
 @ArgsType()
 export class PageArgs {
+  @Field(() => Int, { nullable: true })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+@InputType()
+export class CreateWebhookEndpointInput {
+  @Field({ description: 'An http(s) URL that receives POSTed events.' })
+  url!: string;
+
+  @Field(() => [WebhookEventType])
+  events!: WebhookEventType[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only events of codes in this scope; scoped admin keys can only create endpoints in their own scope.',
+  })
+  scope?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
+@ArgsType()
+export class WebhookDeliveriesArgs {
+  @Field(() => ID)
+  endpointId!: string;
+
   @Field(() => Int, { nullable: true })
   first?: number | null;
 

@@ -378,3 +378,108 @@ export class CodeStats {
   @Field(() => Int, { description: 'Active redemptions over all the counted codes.' })
   redemptions!: number;
 }
+
+/** The contract's enum names; their values are the wire names the domain uses (code.redeemed, …). */
+export const WebhookEventType = {
+  CODE_REDEEMED: 'code.redeemed',
+  REDEMPTION_REVERSED: 'redemption.reversed',
+  CODE_REVOKED: 'code.revoked',
+  CODES_ISSUED: 'codes.issued',
+  HOLD_CREATED: 'hold.created',
+  HOLD_RELEASED: 'hold.released',
+} as const;
+export type WebhookEventType = (typeof WebhookEventType)[keyof typeof WebhookEventType];
+
+registerEnumType(WebhookEventType, {
+  name: 'WebhookEventType',
+  description:
+    'What webhook endpoints can subscribe to. On the wire the event type is the lower-case dotted name in brackets.',
+  valuesConfig: {
+    CODE_REDEEMED: { description: '[code.redeemed] a redemption was made (by redeemCode or confirmHold)' },
+    REDEMPTION_REVERSED: { description: '[redemption.reversed]' },
+    CODE_REVOKED: { description: '[code.revoked]' },
+    CODES_ISSUED: { description: '[codes.issued] one event per issueCode or issueCodes call' },
+    HOLD_CREATED: { description: '[hold.created]' },
+    HOLD_RELEASED: { description: '[hold.released] released by releaseHold, or expired unconfirmed' },
+  },
+});
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookEndpoint {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  url!: string;
+
+  @Field(() => [WebhookEventType])
+  events!: WebhookEventType[];
+
+  @Field(() => String, { nullable: true })
+  scope!: string | null;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => DateTimeISO)
+  createdAt!: Date;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class CreateWebhookEndpointPayload {
+  @Field(() => WebhookEndpoint)
+  endpoint!: WebhookEndpoint;
+
+  @Field({
+    description: `The signing secret (whsec_ followed by base64), shown only here. Deliveries
+follow the Standard Webhooks signature scheme: headers webhook-id,
+webhook-timestamp and webhook-signature ("v1," + base64 HMAC-SHA256 under the
+secret's decoded bytes over "<webhook-id>.<webhook-timestamp>.<body>").`,
+  })
+  secret!: string;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookDelivery {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { description: "The event's id; the webhook-id header of every attempt at this delivery." })
+  eventId!: string;
+
+  @Field(() => WebhookEventType)
+  eventType!: WebhookEventType;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => Int, { nullable: true, description: 'HTTP status of the last attempt; null when it got no response.' })
+  lastStatus!: number | null;
+
+  @Field(() => DateTimeISO, { nullable: true })
+  deliveredAt!: Date | null;
+
+  @Field(() => DateTimeISO, {
+    nullable: true,
+    description: 'When the next attempt is due; null once delivered or given up.',
+  })
+  nextAttemptAt!: Date | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookDeliveryEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => WebhookDelivery)
+  node!: WebhookDelivery;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookDeliveryConnection {
+  @Field(() => [WebhookDeliveryEdge])
+  edges!: WebhookDeliveryEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

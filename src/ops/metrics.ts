@@ -3,8 +3,9 @@
  * one, so that several servers can live in one process, as in the tests).
  * Label values come from fixed sets: never a code, a key or client input.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AttemptOperation, AttemptOutcome, ServiceObserver } from '../codes/types';
+import type { DeliveryOutcome, WebhookObserver } from '../codes/webhooks/dispatcher';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -54,6 +55,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookAttempts = new Counter({
+    name: 'claimcheck_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, retrying, given_up) and error class (none when delivered).',
+    labelNames: ['outcome', 'error_class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttemptDuration = new Histogram({
+    name: 'claimcheck_webhook_attempt_duration_seconds',
+    help: 'How long one webhook delivery attempt took.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly webhookBacklog = new Gauge({
+    name: 'claimcheck_webhook_oldest_undelivered_seconds',
+    help: 'Age of the oldest webhook event not yet delivered (0 when none waits); alert when it keeps growing.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -63,6 +84,15 @@ export class Metrics {
     attempt: (operation: AttemptOperation, outcome: AttemptOutcome) => {
       this.codeAttempts.inc({ operation, outcome });
     },
+  };
+
+  /** What the webhook dispatcher reports. Labels are fixed sets: never a URL or a secret. */
+  readonly webhookObserver: WebhookObserver = {
+    attempt: (outcome: DeliveryOutcome, errorClass: string | null, seconds: number) => {
+      this.webhookAttempts.inc({ outcome, error_class: errorClass ?? 'none' });
+      this.webhookAttemptDuration.observe(seconds);
+    },
+    backlog: (oldestAgeSeconds: number) => this.webhookBacklog.set(oldestAgeSeconds),
   };
 
   text(): Promise<string> {

@@ -31,6 +31,8 @@ export interface ServerDeps {
   readonly logger?: Logger;
   /** How the service is opened; openServices by default (tests hand in a broken pool). */
   readonly openServices?: (config: Config, logger: Logger, options: OpenServicesOptions) => Promise<Services>;
+  /** Options for the services beyond the observers (tests shorten webhook waits, answer DNS). */
+  readonly serviceOptions?: Omit<OpenServicesOptions, 'observer' | 'webhookObserver'>;
 }
 
 export interface ClaimcheckServer {
@@ -39,8 +41,10 @@ export interface ClaimcheckServer {
   /** http://host:port, once listening. */
   readonly url: string;
   readonly metrics: Metrics;
-  /** Stops accepting, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT_MS), closes the database pool. */
+  /** Stops accepting, lets in-flight requests finish (at most SHUTDOWN_TIMEOUT_MS), stops the webhook dispatcher, closes the database pool. */
   close(): Promise<void>;
+  /** The services behind the server (tests look at the dispatcher). */
+  readonly services: Services;
 }
 
 /** Ceilings on the shape of an operation, whatever the fields. */
@@ -52,7 +56,11 @@ const SANDBOX_HEADERS = { Authorization: 'Bearer <your admin key>' };
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<ClaimcheckServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const services = await (deps.openServices ?? openServices)(config, logger, { observer: metrics.observer });
+  const services = await (deps.openServices ?? openServices)(config, logger, {
+    observer: metrics.observer,
+    webhookObserver: metrics.webhookObserver,
+    ...deps.serviceOptions,
+  });
   try {
     return await startServer(config, logger, metrics, services, await buildClaimcheckSchema());
   } catch (error) {
@@ -76,6 +84,7 @@ async function startServer(
   let closing: Promise<void> | undefined;
   return {
     metrics,
+    services,
     listen: () => listen(httpServer, config),
     get url() {
       const address = httpServer.address() as AddressInfo | null;
@@ -157,6 +166,7 @@ function createFrontend(
     apollo,
     contextFor: async (request, requestId) => ({
       codes: services.codes,
+      webhooks: services.webhooks,
       admin: authenticator.authenticate(request.headers.authorization),
       client: { clientKey: clientAddress(request) ?? 'unknown' },
       requestId,

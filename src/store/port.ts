@@ -410,3 +410,157 @@ export interface RateLimitStore {
 export interface AuditLog {
   append(entries: readonly JournalEntry[]): Promise<void>;
 }
+
+/** A webhook endpoint's id: a UUIDv7. */
+export type WebhookEndpointId = Brand<string, 'WebhookEndpointId'>;
+/** A webhook event's id (UUIDv7 form): the webhook-id of every attempt at it, derived from its outbox entry. */
+export type WebhookEventId = Brand<string, 'WebhookEventId'>;
+
+/** What the outbox holds for one change: a journal entry or a redemption, with what its event names. */
+export interface OutboxEntry {
+  /** Which outbox the entry is in, and its key there. */
+  readonly source: 'journal' | 'redemption';
+  readonly sourceId: string;
+  readonly type: ChangeEntryType | 'redeemed';
+  readonly at: Date;
+  readonly codeId: CodeId | null;
+  readonly subject: string | null;
+  readonly scope: string | null;
+  readonly purpose: string | null;
+  readonly reason: string | null;
+  readonly redemptionId: RedemptionId | null;
+  readonly holdRef: HoldRef | null;
+  readonly lastCodeId: CodeId | null;
+  readonly count: number | null;
+  /** A hold's end, for hold.created. */
+  readonly holdExpiresAt: Date | null;
+}
+
+export interface NewWebhookEndpoint {
+  readonly id: WebhookEndpointId;
+  readonly scope: string | null;
+  readonly url: string;
+  /** Wire names (code.redeemed, …). */
+  readonly events: readonly string[];
+  readonly description: string | null;
+  readonly secretCiphertext: Buffer;
+  readonly secretKeyVersion: string;
+  readonly createdAt: Date;
+}
+
+export type WebhookEndpointRecord = NewWebhookEndpoint;
+
+/** One event for one endpoint, as the fan-out makes it. */
+export interface NewWebhookDelivery {
+  readonly endpointId: WebhookEndpointId;
+  readonly eventId: WebhookEventId;
+  readonly eventType: string;
+  readonly body: string;
+  readonly occurredAt: Date;
+  readonly dueAt: Date;
+}
+
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+export interface WebhookDeliveryRecord {
+  readonly endpointId: WebhookEndpointId;
+  readonly eventId: WebhookEventId;
+  readonly eventType: string;
+  readonly state: WebhookDeliveryState;
+  readonly attempts: number;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly deliveredAt: Date | null;
+  readonly nextAttemptAt: Date | null;
+}
+
+/** A delivery this instance has leased, with what sending it takes. */
+export interface LeasedDelivery {
+  readonly endpointId: WebhookEndpointId;
+  readonly eventId: WebhookEventId;
+  readonly body: string;
+  readonly attempts: number;
+  readonly url: string;
+  readonly secretCiphertext: Buffer;
+  readonly secretKeyVersion: string;
+  readonly leaseOwner: string;
+}
+
+export interface LeaseRequest {
+  /** Names this lease: unique per claim, so that the claim can read back exactly what it took. */
+  readonly owner: string;
+  readonly now: Date;
+  readonly until: Date;
+  readonly limit: number;
+  /** Endpoints this instance has no room for right now (its per-endpoint cap is reached). */
+  readonly excludeEndpoints: readonly WebhookEndpointId[];
+}
+
+/** One attempt's result and what the delivery becomes. */
+export interface AttemptResult {
+  readonly endpointId: WebhookEndpointId;
+  readonly eventId: WebhookEventId;
+  readonly leaseOwner: string;
+  readonly instance: string;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly status: number | null;
+  readonly errorClass: string | null;
+  readonly excerpt: string | null;
+  readonly state: WebhookDeliveryState;
+  readonly nextAttemptAt: Date | null;
+  readonly deliveredAt: Date | null;
+}
+
+export interface WebhookAttemptRecord {
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly status: number | null;
+  readonly errorClass: string | null;
+  readonly excerpt: string | null;
+}
+
+/**
+ * Webhooks: endpoints, the fan-out of the outbox (journal entries and
+ * redemptions marked dispatch_pending) into deliveries, and the deliveries'
+ * leases and attempts. Instances share the work through leases, each taken by
+ * one conditional UPDATE whose affected rows are the claim.
+ */
+export interface WebhookStore {
+  insertEndpoint(endpoint: NewWebhookEndpoint): Promise<void>;
+  /** Endpoints not deleted; within `scope` when given (then only that scope's). */
+  listEndpoints(within: string | null): Promise<WebhookEndpointRecord[]>;
+  getEndpoint(id: WebhookEndpointId, within: string | null): Promise<WebhookEndpointRecord | null>;
+  /** Marks the endpoint deleted and cancels its pending deliveries; true once. */
+  deleteEndpoint(id: WebhookEndpointId, within: string | null, now: Date): Promise<boolean>;
+  /** Re-encrypts one endpoint's secret, if it is still under `fromVersion`; true if a row changed. */
+  rewrapSecret(id: WebhookEndpointId, fromVersion: string, ciphertext: Buffer, toVersion: string): Promise<boolean>;
+
+  /** The oldest outbox entries not yet fanned out, at most `limit` of each outbox, in one round trip. */
+  pendingOutbox(limit: number): Promise<OutboxEntry[]>;
+  /** Records the deliveries (a second fan-out of the same event is ignored) and clears the entries' flags, in one transaction. */
+  fanOut(entries: readonly OutboxEntry[], deliveries: readonly NewWebhookDelivery[]): Promise<void>;
+
+  /** Leases at most `limit` due deliveries (earliest due first) in one conditional UPDATE, then reads them back. */
+  lease(request: LeaseRequest): Promise<LeasedDelivery[]>;
+  /**
+   * Records the attempts and moves each delivery on while its lease still
+   * holds it, in one transaction; results alike but for their event (same
+   * endpoint, lease, outcome and times) move in one statement.
+   */
+  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
+
+  /** Gives leased deliveries back unsent (a stopping instance), for any instance to take at once. */
+  releaseLeases(deliveries: readonly Pick<LeasedDelivery, 'endpointId' | 'eventId' | 'leaseOwner'>[]): Promise<void>;
+  /** An endpoint's deliveries, newest event first; `after` is the last event id of the previous page. */
+  listDeliveries(
+    endpointId: WebhookEndpointId,
+    first: number,
+    after: WebhookEventId | null,
+  ): Promise<Page<WebhookDeliveryRecord>>;
+  listAttempts(endpointId: WebhookEndpointId, eventId: WebhookEventId): Promise<WebhookAttemptRecord[]>;
+  /** When the oldest event still waiting for delivery (or for its fan-out) occurred; null when none waits. */
+  oldestUndelivered(): Promise<Date | null>;
+}

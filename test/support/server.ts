@@ -16,6 +16,7 @@ export interface TestServerOptions {
   /** Overrides of the test environment (e.g. NODE_ENV, MAX_REDEEM_FIELDS). */
   readonly env?: Record<string, string>;
   readonly openServices?: ServerDeps['openServices'];
+  readonly serviceOptions?: ServerDeps['serviceOptions'];
 }
 
 export interface TestServer {
@@ -74,6 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server = await createServer(config, {
       logger: createLogger(config.logLevel, logCapture(logs)),
       openServices: options.openServices,
+      serviceOptions: options.serviceOptions,
     });
     await server.listen();
   } catch (failure) {

@@ -53,16 +53,20 @@ export function placeholders(count: number): string {
   return `(${Array.from({ length: count }, () => '?').join(', ')})`;
 }
 
-/** `INSERT INTO table (columns) VALUES (?, ...), (?, ...)` statements for `rows`, every value a placeholder. */
+/**
+ * `INSERT INTO table (columns) VALUES (?, ...), (?, ...)` statements for `rows`, every value a
+ * placeholder; `INSERT IGNORE` skips rows whose primary key exists (for tables with that one unique key).
+ */
 export function multiRowInserts(
   table: string,
   columns: readonly string[],
   rows: readonly (readonly SqlValue[])[],
   limits: BatchLimits,
+  verb: 'INSERT' | 'INSERT IGNORE' = 'INSERT',
 ): Statement[] {
   const tuple = placeholders(columns.length);
   return chunkRows(rows, limits).map((chunk) => ({
-    sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+    sql: `${verb} INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
     values: chunk.flat(),
     prepared: chunk.length === 1,
   }));
