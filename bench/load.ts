@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { CodeQueue } from './codes';
+import { meterProcess, microsPer, monotonicMicros } from './cpu';
 import { classify, emptyTally, JSON_HEADERS, type PublicOperation, type Tally } from './graphql';
 import { sampleRss } from './server';
 import { perSecond } from './stats';
@@ -57,6 +58,16 @@ export interface LoadRun {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxRssMiB: number;
+  /** The server process's CPU (user + system) over the run, and per successful answer. */
+  readonly serverCpuMicros: number;
+  readonly serverCpuPerSuccessMicros: number;
+  /** The run on the monotonic clock, so that a server CPU profile can be cut to it (profile-layers). */
+  readonly window: MonotonicWindow;
+}
+
+export interface MonotonicWindow {
+  readonly startMicros: number;
+  readonly endMicros: number;
 }
 
 export interface RunBounds {
@@ -76,6 +87,8 @@ export async function runLoad(
   const amounts = [supply.limit, bounds.requests].filter((limit) => limit !== null);
   const tally = emptyTally();
   const rss = sampleRss(target.serverPid);
+  const cpu = meterProcess(target.serverPid);
+  const startMicros = monotonicMicros();
   const started = performance.now();
   let lastAnswer = started;
   let maxRssMiB = 0;
@@ -102,6 +115,8 @@ export async function runLoad(
     },
     bounds.seconds,
   ).finally(() => (maxRssMiB = rss.stop()));
+  const serverCpuMicros = cpu.stop();
+  const endMicros = monotonicMicros();
   const elapsedMs = lastAnswer - started;
   return {
     connections,
@@ -112,6 +127,9 @@ export async function runLoad(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxRssMiB,
+    serverCpuMicros,
+    serverCpuPerSuccessMicros: microsPer(serverCpuMicros, tally.success),
+    window: { startMicros, endMicros },
   };
 }
 

@@ -6,6 +6,7 @@ import { deriveLookupKey } from '../src/codes/keyring';
 import { newCodeId } from '../src/codes/ids';
 import { idToBinary } from '../src/store/mysql/ids';
 import type { CodeBook, CodeQueue } from './codes';
+import { meterSelf, microsPer } from './cpu';
 import type { RunBounds } from './load';
 import { BENCH_HMAC_KEY } from './server';
 import { percentile, perSecond } from './stats';
@@ -25,6 +26,8 @@ export interface RawInsert {
   readonly codes: string[];
   /** Drawing, deriving and inserting them. */
   readonly elapsedMs: number;
+  /** This process's CPU meanwhile: what the client side of the INSERTs costs. */
+  readonly cpuMicros: number;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function insertRaw(
   shape: { readonly transactions: number; readonly perTransaction: number; readonly perStatement: number },
   scope: string,
 ): Promise<RawInsert> {
+  const cpu = meterSelf();
   const started = performance.now();
   const codes: string[] = [];
   for (let transaction = 0; transaction < shape.transactions; transaction++) {
@@ -45,7 +49,7 @@ export async function insertRaw(
     await insertTransaction(pool, rowsFor(batch, scope), shape.perStatement);
     codes.push(...batch);
   }
-  return { codes, elapsedMs: performance.now() - started };
+  return { codes, elapsedMs: performance.now() - started, cpuMicros: cpu.stop() };
 }
 
 function rowsFor(codes: readonly string[], scope: string): unknown[][] {
@@ -87,6 +91,8 @@ export interface RawRedeemRun {
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** This process's CPU per redemption: what the raw loop itself spends, beside the server's CPU per redemption. */
+  readonly cpuPerRedemptionMicros: number;
 }
 
 /**
@@ -99,6 +105,7 @@ export async function rawRedeem(
   workers: number,
   bounds: RunBounds,
 ): Promise<RawRedeemRun> {
+  const cpu = meterSelf();
   const started = performance.now();
   const deadline = started + bounds.seconds * 1000;
   let unsent = bounds.requests ?? Infinity;
@@ -114,7 +121,9 @@ export async function rawRedeem(
   };
   await Promise.all(Array.from({ length: workers }, worker));
   const elapsedMs = performance.now() - started;
+  const cpuMicros = cpu.stop();
   return {
+    cpuPerRedemptionMicros: microsPer(cpuMicros, redeemed),
     redeemed,
     failed: latencies.length - redeemed,
     elapsedMs,
@@ -124,7 +133,8 @@ export async function rawRedeem(
   };
 }
 
-async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
+/** One raw redemption; also the work of the stack-floor server's two-statement variant (floor-server.ts). */
+export async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
   const [found] = await pool.execute<RowDataPacket[]>(FIND_CODE, [deriveLookupKey(BENCH_HMAC_KEY, code)]);
   if (found.length === 0) return false;
   const now = new Date();

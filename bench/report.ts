@@ -1,9 +1,8 @@
 /** Medians, ratios to the raw baselines, targets, and the two outputs: latest.json and a markdown table. */
 import os from 'node:os';
 import { results, unsuccessful, type Tally } from './graphql';
-import type { HotCodeRun } from './hot-code';
 import type { LoadRun } from './load';
-import type { IssueSample, Measurements } from './measure';
+import type { HotCodeSample, IssueSample, Measurements } from './measure';
 import type { Mode, Plan } from './plan';
 import type { RawRedeemRun } from './raw';
 import { median, round } from './stats';
@@ -14,8 +13,12 @@ export const TARGETS = {
   redeemRatio: 0.4,
   /** p99 of redeemCode by connections. */
   redeemP99Ms: { 16: 25, 64: 80 } as Record<number, number>,
+  /** Server CPU (user + system) per successful redemption, by connections. */
+  redeemCpuMicros: { 16: 500 } as Record<number, number>,
   /** redeemable check throughput over the raw redemption's at the same concurrency. */
   checkRatio: 0.5,
+  /** Server CPU per successful check, at checkConnections. */
+  checkCpuMicros: 300,
   hotLastAnswerMs: 1000,
   issueRatio: 0.6,
   /** Server RSS under the highest concurrency. */
@@ -28,6 +31,8 @@ export interface RawFigure {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failed: number;
+  /** The raw loop's own process CPU per redemption (there is no server): the floor of driver and protocol. */
+  readonly cpuPerRedemptionMicros: number;
 }
 
 export interface LoadFigure {
@@ -39,9 +44,12 @@ export interface LoadFigure {
   readonly errors: number;
   readonly outcomes: Tally & { readonly socketErrors: number };
   readonly maxRssMiB: number;
+  /** Server process CPU over the run ÷ successful answers. */
+  readonly serverCpuPerSuccessMicros: number;
   /** Over the raw redemption at the same concurrency. */
   readonly rateRatio: number;
   readonly p99Ratio: number;
+  readonly cpuRatio: number;
 }
 
 export interface HotCodeFigure {
@@ -50,6 +58,7 @@ export interface HotCodeFigure {
   /** Racers whose answer was a RedeemCodeResult (a Redemption or a RedeemFailure). */
   readonly answeredPerRun: number[];
   readonly lastAnswerMsPerRun: number[];
+  readonly serverCpuPerAnswerMicros: number;
 }
 
 export interface IssueFigure {
@@ -58,6 +67,9 @@ export interface IssueFigure {
   readonly apiRate: number;
   readonly rawRate: number;
   readonly ratio: number;
+  /** Server CPU per code issued; this process's CPU per code inserted raw. */
+  readonly apiServerCpuPerCodeMicros: number;
+  readonly rawCpuPerCodeMicros: number;
 }
 
 export interface Figures {
@@ -156,12 +168,14 @@ function rawFigure(workers: number, runs: readonly RawRedeemRun[]): RawFigure {
     p50Ms: round(median(runs.map((run) => run.p50Ms))),
     p99Ms: round(median(runs.map((run) => run.p99Ms))),
     failed: sum(runs.map((run) => run.failed)),
+    cpuPerRedemptionMicros: round(median(runs.map((run) => run.cpuPerRedemptionMicros)), 0),
   };
 }
 
 function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
   const rate = median(runs.map((run) => run.rate));
   const p99Ms = median(runs.map((run) => run.p99Ms));
+  const cpuMicros = median(runs.map((run) => run.serverCpuPerSuccessMicros));
   const outcomes = {
     success: sum(runs.map((run) => run.tally.success)),
     refused: sum(runs.map((run) => run.tally.refused)),
@@ -178,17 +192,20 @@ function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
     errors: unsuccessful(outcomes) + outcomes.socketErrors,
     outcomes,
     maxRssMiB: round(Math.max(...runs.map((run) => run.maxRssMiB))),
+    serverCpuPerSuccessMicros: round(cpuMicros, 0),
     rateRatio: round(rate / raw.rate, 2),
     p99Ratio: round(p99Ms / raw.p99Ms, 2),
+    cpuRatio: round(cpuMicros / raw.cpuPerRedemptionMicros, 2),
   };
 }
 
-function hotCodeFigure(racers: number, runs: readonly HotCodeRun[]): HotCodeFigure {
+function hotCodeFigure(racers: number, runs: readonly HotCodeSample[]): HotCodeFigure {
   return {
     racers,
     winnersPerRun: runs.map((run) => run.tally.success),
     answeredPerRun: runs.map((run) => results(run.tally)),
     lastAnswerMsPerRun: runs.map((run) => round(run.lastAnswerMs)),
+    serverCpuPerAnswerMicros: round(median(runs.map((run) => run.serverCpuPerAnswerMicros)), 0),
   };
 }
 
@@ -201,6 +218,8 @@ function issueFigure(samples: readonly IssueSample[], codesPerCall: number): Iss
     apiRate: round(apiRate, 0),
     rawRate: round(rawRate, 0),
     ratio: round(apiRate / rawRate, 2),
+    apiServerCpuPerCodeMicros: round(median(samples.map((sample) => sample.apiServerCpuPerCodeMicros))),
+    rawCpuPerCodeMicros: round(median(samples.map((sample) => sample.rawCpuPerCodeMicros))),
   };
 }
 
@@ -209,14 +228,16 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
   const rows: Row[] = figures.rawRedemption.map((raw) =>
     row(
       `raw redemption, ${raw.workers} workers`,
-      `${raw.rate} /s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms${raw.failed > 0 ? `, ${raw.failed} did not win` : ''}`,
+      `${raw.rate} /s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms${raw.failed > 0 ? `, ${raw.failed} did not win` : ''}; ` +
+        `${raw.cpuPerRedemptionMicros} µs CPU/redemption (its own process)`,
     ),
   );
   for (const load of figures.redeemCode) {
     const raw = figures.rawRedemption.find((figure) => figure.workers === load.connections)!;
     const p99Limit = TARGETS.redeemP99Ms[load.connections];
+    const cpuLimit = TARGETS.redeemCpuMicros[load.connections];
     rows.push(
-      row(`redeemCode, ${load.connections} connections`, `${load.rate} /s`, {
+      row(`redeemCode, ${load.connections} connections`, `${load.rate} /s; ${describeCpu(load, 'redemption')}`, {
         baseline: `${raw.rate} /s`,
         ratio: load.rateRatio.toFixed(2),
         target: `≥ ${TARGETS.redeemRatio.toFixed(2)}`,
@@ -228,6 +249,16 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
         target: p99Limit === undefined ? '' : `p99 ≤ ${p99Limit} ms`,
         met: p99Limit === undefined ? null : verdict(load.p99Ms <= p99Limit),
       }),
+      row(
+        `redeemCode, ${load.connections} connections, server CPU`,
+        `${load.serverCpuPerSuccessMicros} µs/redemption`,
+        {
+          baseline: `${raw.cpuPerRedemptionMicros} µs (raw loop's process)`,
+          ratio: load.cpuRatio.toFixed(2),
+          target: cpuLimit === undefined ? '' : `≤ ${cpuLimit} µs`,
+          met: cpuLimit === undefined ? null : verdict(load.serverCpuPerSuccessMicros <= cpuLimit),
+        },
+      ),
       row(`redeemCode, ${load.connections} connections, errors`, describeErrors(load)),
     );
   }
@@ -241,21 +272,39 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
   const check = figures.redeemableCheck;
   const checkRaw = figures.rawRedemption.find((figure) => figure.workers === check.connections)!;
   rows.push(
-    row(`redeemable check, ${check.connections} connections`, `${check.rate} /s, p99 ${check.p99Ms} ms`, {
-      baseline: `${checkRaw.rate} /s (raw redemption)`,
-      ratio: check.rateRatio.toFixed(2),
-      target: `≥ ${TARGETS.checkRatio.toFixed(2)}`,
-      met: verdict(check.rateRatio >= TARGETS.checkRatio),
-    }),
+    row(
+      `redeemable check, ${check.connections} connections`,
+      `${check.rate} /s, p99 ${check.p99Ms} ms; ${describeCpu(check, 'check')}`,
+      {
+        baseline: `${checkRaw.rate} /s (raw redemption)`,
+        ratio: check.rateRatio.toFixed(2),
+        target: `≥ ${TARGETS.checkRatio.toFixed(2)}`,
+        met: verdict(check.rateRatio >= TARGETS.checkRatio),
+      },
+    ),
+    row(
+      `redeemable check, ${check.connections} connections, server CPU`,
+      `${check.serverCpuPerSuccessMicros} µs/check`,
+      {
+        baseline: `${checkRaw.cpuPerRedemptionMicros} µs (raw redemption's process)`,
+        ratio: check.cpuRatio.toFixed(2),
+        target: `≤ ${TARGETS.checkCpuMicros} µs`,
+        met: verdict(check.serverCpuPerSuccessMicros <= TARGETS.checkCpuMicros),
+      },
+    ),
     row(`redeemable check, ${check.connections} connections, errors`, describeErrors(check)),
     ...hotCodeRows(figures.hotCode, verdict),
     ...[figures.issueCodes.oneBatch, figures.issueCodes.batches].map((issue) =>
-      row(`issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall}`, `${issue.apiRate} codes/s`, {
-        baseline: `${issue.rawRate} codes/s (multi-row INSERT)`,
-        ratio: issue.ratio.toFixed(2),
-        target: `≥ ${TARGETS.issueRatio.toFixed(2)}`,
-        met: verdict(issue.ratio >= TARGETS.issueRatio),
-      }),
+      row(
+        `issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall}`,
+        `${issue.apiRate} codes/s; server ${issue.apiServerCpuPerCodeMicros} µs CPU/code`,
+        {
+          baseline: `${issue.rawRate} codes/s (multi-row INSERT; ${issue.rawCpuPerCodeMicros} µs CPU/code in its process)`,
+          ratio: issue.ratio.toFixed(2),
+          target: `≥ ${TARGETS.issueRatio.toFixed(2)}`,
+          met: verdict(issue.ratio >= TARGETS.issueRatio),
+        },
+      ),
     ),
   );
   return rows;
@@ -271,7 +320,8 @@ function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | nu
     }),
     row(
       `hot code, ${hot.racers} racers: answered, last answer`,
-      `${hot.answeredPerRun.join(', ')} answered; last after ${hot.lastAnswerMsPerRun.join(', ')} ms`,
+      `${hot.answeredPerRun.join(', ')} answered; last after ${hot.lastAnswerMsPerRun.join(', ')} ms; ` +
+        `server ${hot.serverCpuPerAnswerMicros} µs CPU/answer`,
       {
         target: `all, ≤ ${TARGETS.hotLastAnswerMs} ms`,
         met: verdict(allAnswered && slowest <= TARGETS.hotLastAnswerMs),
@@ -282,6 +332,10 @@ function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | nu
 
 function row(figure: string, value: string, rest: Partial<Omit<Row, 'figure' | 'value'>> = {}): Row {
   return { figure, value, baseline: '', ratio: '', target: '', met: null, ...rest };
+}
+
+function describeCpu(load: LoadFigure, operation: string): string {
+  return `server ${load.serverCpuPerSuccessMicros} µs CPU/${operation}`;
 }
 
 function describeErrors(load: LoadFigure): string {

@@ -31,6 +31,7 @@ function expectMeasured(figure: LoadFigure): void {
   expect(figure.p99Ms).toBeGreaterThanOrEqual(figure.p50Ms);
   expect(figure.rateRatio).toBeGreaterThan(0);
   expect(figure.errors).toBe(0);
+  expect(figure.serverCpuPerSuccessMicros).toBeGreaterThan(0);
 }
 
 describe('benchmark smoke run', () => {
@@ -41,6 +42,7 @@ describe('benchmark smoke run', () => {
     for (const raw of rawRedemption) {
       expect(raw.rate).toBeGreaterThan(0);
       expect(raw.failed).toBe(0);
+      expect(raw.cpuPerRedemptionMicros).toBeGreaterThan(0);
     }
     redeemCode.forEach(expectMeasured);
     expect(redeemCode.at(-1)!.maxRssMiB).toBeGreaterThan(0);
@@ -62,6 +64,7 @@ describe('benchmark smoke run', () => {
       expect(issue.apiRate).toBeGreaterThan(0);
       expect(issue.rawRate).toBeGreaterThan(0);
       expect(issue.ratio).toBeGreaterThan(0);
+      expect(issue.apiServerCpuPerCodeMicros).toBeGreaterThan(0);
     }
   });
 
