@@ -3,7 +3,15 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'mysql2/promise';
 import { CodeBook, CodeQueue } from './codes';
 import { meterProcess, microsPer } from './cpu';
-import { CHECK, issueCodes, REDEEM, results } from './graphql';
+import {
+  CHECK,
+  issueCodes,
+  issueMultiUseCode,
+  REDEEM,
+  redeemAsFreshSubjects,
+  redemptionCount,
+  results,
+} from './graphql';
 import { raceOneCode, type HotCodeRun } from './hot-code';
 import { consuming, cycling, runLoad, type LoadRun, type LoadTarget, type RunBounds } from './load';
 import type { Plan } from './plan';
@@ -31,6 +39,14 @@ export interface Measurements {
   readonly redeem: Map<number, LoadRun[]>;
   readonly check: LoadRun[];
   readonly hotCode: HotCodeSample[];
+  readonly multiUse: MultiUseSample;
+}
+
+/** One code of many uses, redeemed by a fresh subject per request in every repetition. */
+export interface MultiUseSample {
+  readonly runs: LoadRun[];
+  /** The code's redemptionCount after the last run, to hold against the successful answers. */
+  readonly redemptionCount: number;
 }
 
 export interface HotCodeSample extends HotCodeRun {
@@ -62,7 +78,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     issued: new CodeQueue(),
     raw: new CodeQueue(),
   };
-  const measurements: Measurements = {
+  const measurements: Omit<Measurements, 'multiUse'> = {
     issueBatch: [],
     issueBulk: [],
     rawRedeem: new Map(plan.concurrencies.map((concurrency) => [concurrency, []])),
@@ -70,6 +86,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     check: [],
     hotCode: [],
   };
+  const multiUseRuns: LoadRun[] = [];
   // Issuing first: its codes then feed the redemption runs.
   for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
     progress(`issue, repetition ${repetition}/${plan.repetitions}`);
@@ -78,6 +95,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
   }
   await warmUp(context);
   const checkCodes = context.issued.takeMany(plan.checkCodes);
+  const multiUse = await issueMultiUseCode(target.endpoint, plan.multiUse.maxRedemptions);
   for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
     progress(`redemption, repetition ${repetition}/${plan.repetitions}`);
     for (const concurrency of plan.concurrencies) {
@@ -86,11 +104,23 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
       const load = await measureRedeem(context, concurrency);
       measurements.redeem.get(concurrency)!.push(noted(progress, load, describeLoad(`redeemCode ×${concurrency}`)));
     }
+    const { connections } = plan.multiUse;
+    const shared = await runLoad(
+      target,
+      redeemAsFreshSubjects(),
+      cycling([multiUse.code]),
+      connections,
+      runBounds(plan),
+    );
+    multiUseRuns.push(noted(progress, shared, describeLoad(`redeemCode of one multi-use code ×${connections}`)));
     const check = await runLoad(target, CHECK, cycling(checkCodes), plan.checkConnections, runBounds(plan));
     measurements.check.push(noted(progress, check, describeLoad(`redeemable ×${plan.checkConnections}`)));
     measurements.hotCode.push(noted(progress, await measureHotCode(context, repetition), describeHotCode));
   }
-  return measurements;
+  return {
+    ...measurements,
+    multiUse: { runs: multiUseRuns, redemptionCount: await redemptionCount(target.endpoint, multiUse.id) },
+  };
 }
 
 /** `batches` issueCodes calls against as many raw INSERT transactions of the same size. */

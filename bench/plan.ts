@@ -26,6 +26,8 @@ export interface Plan {
   readonly issueBulkBatches: number;
   /** Rows per raw multi-row INSERT statement. */
   readonly rawInsertRows: number;
+  /** One code of this many uses, redeemed over this many connections, each request by another subject. */
+  readonly multiUse: { readonly maxRedemptions: number; readonly connections: number };
 }
 
 export const FULL_PLAN: Plan = {
@@ -42,6 +44,7 @@ export const FULL_PLAN: Plan = {
   issueBatch: 10_000,
   issueBulkBatches: 10,
   rawInsertRows: 1_000,
+  multiUse: { maxRedemptions: 1_000_000, connections: 16 },
 };
 
 /**

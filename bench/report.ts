@@ -72,11 +72,23 @@ export interface IssueFigure {
   readonly rawCpuPerCodeMicros: number;
 }
 
+/** One code of many uses under the redemption load, beside the load on distinct codes. */
+export interface MultiUseFigure {
+  readonly maxRedemptions: number;
+  readonly load: LoadFigure;
+  /** Its rate over redeemCode's on distinct codes at the same connections. */
+  readonly rateVsDistinct: number;
+  /** What the server counted on the code at the end, against the successful answers over all repetitions. */
+  readonly redemptionCount: number;
+  readonly successes: number;
+}
+
 export interface Figures {
   readonly rawRedemption: RawFigure[];
   readonly redeemCode: LoadFigure[];
   readonly redeemableCheck: LoadFigure;
   readonly hotCode: HotCodeFigure;
+  readonly multiUseCode: MultiUseFigure;
   readonly issueCodes: { readonly oneBatch: IssueFigure; readonly batches: IssueFigure };
 }
 
@@ -147,11 +159,13 @@ function summarize(plan: Plan, measurements: Measurements): Figures {
     if (!figure) throw new Error(`no raw redemption at ${concurrency} workers to compare with`);
     return figure;
   };
+  const redeemCode = plan.concurrencies.map((connections) =>
+    loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
+  );
   return {
     rawRedemption,
-    redeemCode: plan.concurrencies.map((connections) =>
-      loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
-    ),
+    redeemCode,
+    multiUseCode: multiUseFigure(plan, measurements, rawAt(plan.multiUse.connections), redeemCode),
     redeemableCheck: loadFigure(measurements.check, rawAt(plan.checkConnections)),
     hotCode: hotCodeFigure(plan.hotRacers, measurements.hotCode),
     issueCodes: {
@@ -196,6 +210,23 @@ function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
     rateRatio: round(rate / raw.rate, 2),
     p99Ratio: round(p99Ms / raw.p99Ms, 2),
     cpuRatio: round(cpuMicros / raw.cpuPerRedemptionMicros, 2),
+  };
+}
+
+function multiUseFigure(
+  plan: Plan,
+  measurements: Measurements,
+  raw: RawFigure,
+  distinct: readonly LoadFigure[],
+): MultiUseFigure {
+  const load = loadFigure(measurements.multiUse.runs, raw);
+  const same = distinct.find((figure) => figure.connections === load.connections);
+  return {
+    maxRedemptions: plan.multiUse.maxRedemptions,
+    load,
+    rateVsDistinct: same ? round(load.rate / same.rate, 2) : NaN,
+    redemptionCount: measurements.multiUse.redemptionCount,
+    successes: load.outcomes.success,
   };
 }
 
@@ -262,6 +293,7 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
       row(`redeemCode, ${load.connections} connections, errors`, describeErrors(load)),
     );
   }
+  rows.push(...multiUseRows(figures.multiUseCode, figures.redeemCode, verdict));
   const heaviest = figures.redeemCode.at(-1)!;
   rows.push(
     row(`server RSS, ${heaviest.connections} connections`, `${heaviest.maxRssMiB} MiB (max)`, {
@@ -308,6 +340,33 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
     ),
   );
   return rows;
+}
+
+function multiUseRows(
+  multiUse: MultiUseFigure,
+  distinct: readonly LoadFigure[],
+  verdict: (met: boolean) => boolean | null,
+): Row[] {
+  const { load } = multiUse;
+  const same = distinct.find((figure) => figure.connections === load.connections);
+  const name = `redeemCode, one code of ${multiUse.maxRedemptions} uses, ${load.connections} connections`;
+  return [
+    row(name, `${load.rate} /s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms; ${describeCpu(load, 'redemption')}`, {
+      baseline: same
+        ? `distinct codes: ${same.rate} /s, p99 ${same.p99Ms} ms, ${same.serverCpuPerSuccessMicros} µs CPU`
+        : '',
+      ratio: multiUse.rateVsDistinct.toFixed(2),
+    }),
+    row(`${name}, errors`, describeErrors(load)),
+    row(
+      `${name}: redemptionCount at the end`,
+      `${multiUse.redemptionCount} (successful answers ${multiUse.successes})`,
+      {
+        target: '= successful answers',
+        met: verdict(multiUse.redemptionCount === multiUse.successes),
+      },
+    ),
+  ];
 }
 
 function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | null): Row[] {

@@ -48,6 +48,13 @@ describe('benchmark smoke run', () => {
     expect(redeemCode.at(-1)!.maxRssMiB).toBeGreaterThan(0);
   });
 
+  test('redeems one multi-use code from many subjects, and the server counted every success', () => {
+    const { multiUseCode } = report.figures;
+    expectMeasured(multiUseCode.load);
+    expect(multiUseCode.redemptionCount).toBe(multiUseCode.successes);
+    expect(multiUseCode.successes).toBeGreaterThan(0);
+  });
+
   test('reports the redeemable check, on valid codes', () => {
     expectMeasured(report.figures.redeemableCheck);
   });
