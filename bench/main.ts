@@ -1,17 +1,17 @@
 /**
- * npm run bench [-- --smoke] [--cpu-prof]: runs the benchmark, prints a markdown table and (full runs
- * only) writes bench/results/latest.json.
+ * npm run bench [-- --smoke] [--cpu-prof] [--growth]: runs the benchmark, prints a markdown table and (full
+ * runs only) writes bench/results/latest.json.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { benchServerUrl } from './database';
-import { FULL_PLAN, SMOKE_PLAN } from './plan';
+import { FULL_GROWTH, FULL_PLAN, SMOKE_PLAN, type Plan } from './plan';
 import { markdownTable } from './report';
 import { runBench } from './run';
 import { repoRoot } from './server';
 
-const USAGE = 'usage: npm run bench [-- --smoke] [--cpu-prof]';
-const FLAGS = new Set(['--smoke', '--cpu-prof']);
+const USAGE = 'usage: npm run bench [-- --smoke] [--cpu-prof] [--growth]';
+const FLAGS = new Set(['--smoke', '--cpu-prof', '--growth']);
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((arg) => !FLAGS.has(arg));
@@ -20,7 +20,7 @@ async function main(args: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const plan = args.includes('--smoke') ? SMOKE_PLAN : FULL_PLAN;
+  const plan = planOf(args);
   const profiling = args.includes('--cpu-prof');
   const results = path.join(repoRoot(), 'bench', 'results');
   mkdirSync(results, { recursive: true });
@@ -37,6 +37,12 @@ async function main(args: readonly string[]): Promise<void> {
   // Smoke figures mean nothing and a profiler slows the server: only a plain full run replaces the committed results.
   if (plan.mode === 'full' && !profiling)
     writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The smoke plan always measures growth, scaled down; a full run only with --growth (minutes more). */
+function planOf(args: readonly string[]): Plan {
+  if (args.includes('--smoke')) return SMOKE_PLAN;
+  return args.includes('--growth') ? { ...FULL_PLAN, growth: FULL_GROWTH } : FULL_PLAN;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

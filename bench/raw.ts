@@ -53,11 +53,19 @@ export async function insertRaw(
 }
 
 function rowsFor(codes: readonly string[], scope: string): unknown[][] {
+  return rowsWith(
+    codes.map((code) => deriveLookupKey(BENCH_HMAC_KEY, code)),
+    scope,
+  );
+}
+
+/** Code rows as the server stores them, with these lookup keys, issued now. */
+function rowsWith(lookupKeys: readonly Buffer[], scope: string): unknown[][] {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
-  return codes.map((code) => [
+  return lookupKeys.map((lookupKey) => [
     idToBinary(newCodeId(now, randomBytes)),
-    deriveLookupKey(BENCH_HMAC_KEY, code),
+    lookupKey,
     BENCH_HMAC_KEY.version,
     null,
     scope,
@@ -65,6 +73,20 @@ function rowsFor(codes: readonly string[], scope: string): unknown[][] {
     now,
     expiresAt,
   ]);
+}
+
+/** Lookup keys are 32 bytes (HMAC-SHA256). */
+const LOOKUP_KEY_BYTES = 32;
+
+/**
+ * `count` rows that only fill the table, so that a run meets a table of a given size: random lookup keys
+ * (no code leads to them, none needs the HMAC), multi-row INSERTs of `perStatement` rows in autocommit.
+ */
+export async function insertFiller(pool: Pool, count: number, perStatement: number, scope: string): Promise<void> {
+  for (let inserted = 0; inserted < count; inserted += perStatement) {
+    const keys = Array.from({ length: Math.min(perStatement, count - inserted) }, () => randomBytes(LOOKUP_KEY_BYTES));
+    await pool.query(INSERT_CODES, [rowsWith(keys, scope)]);
+  }
 }
 
 async function insertTransaction(pool: Pool, rows: unknown[][], perStatement: number): Promise<void> {

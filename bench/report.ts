@@ -1,6 +1,7 @@
 /** Medians, ratios to the raw baselines, targets, and the two outputs: latest.json and a markdown table. */
 import os from 'node:os';
 import { results, unsuccessful, type Tally } from './graphql';
+import type { GrowthMeasurements } from './growth';
 import type { LoadRun } from './load';
 import type { HotCodeSample, IssueSample, Measurements } from './measure';
 import type { Mode, Plan } from './plan';
@@ -35,7 +36,8 @@ export interface RawFigure {
   readonly cpuPerRedemptionMicros: number;
 }
 
-export interface LoadFigure {
+/** A load run's figures on their own: medians over the repetitions. */
+export interface LoadSummary {
   readonly connections: number;
   readonly rate: number;
   readonly p50Ms: number;
@@ -46,6 +48,9 @@ export interface LoadFigure {
   readonly maxRssMiB: number;
   /** Server process CPU over the run ÷ successful answers. */
   readonly serverCpuPerSuccessMicros: number;
+}
+
+export interface LoadFigure extends LoadSummary {
   /** Over the raw redemption at the same concurrency. */
   readonly rateRatio: number;
   readonly p99Ratio: number;
@@ -83,6 +88,30 @@ export interface MultiUseFigure {
   readonly successes: number;
 }
 
+export interface GrowthStageFigure extends LoadSummary {
+  readonly stored: number;
+}
+
+export interface GrowthFigure {
+  readonly small: GrowthStageFigure;
+  readonly large: GrowthStageFigure;
+  /** The large stage's rate and CPU per redemption over the small stage's. */
+  readonly rateRatio: number;
+  readonly cpuRatio: number;
+  readonly issue: {
+    readonly codes: number;
+    readonly codesPerCall: number;
+    readonly storedBefore: number;
+    readonly storedAfter: number;
+    readonly seconds: number;
+    readonly rate: number;
+    readonly serverCpuPerCodeMicros: number;
+    readonly maxRssMiB: number;
+    /** Its rate over the main run's issueCodes figure of several calls. */
+    readonly rateRatio: number;
+  };
+}
+
 export interface Figures {
   readonly rawRedemption: RawFigure[];
   readonly redeemCode: LoadFigure[];
@@ -90,6 +119,8 @@ export interface Figures {
   readonly hotCode: HotCodeFigure;
   readonly multiUseCode: MultiUseFigure;
   readonly issueCodes: { readonly oneBatch: IssueFigure; readonly batches: IssueFigure };
+  /** Null unless the plan had growth (always in smoke runs, with --growth in full ones). */
+  readonly growth: GrowthFigure | null;
 }
 
 /** One line of the table; `met` is null for figures without a target and in smoke runs. */
@@ -124,8 +155,13 @@ export interface RunFacts {
   readonly cpuProfile: string | null;
 }
 
-export function buildReport(plan: Plan, measurements: Measurements, facts: RunFacts): Report {
-  const figures = summarize(plan, measurements);
+export function buildReport(
+  plan: Plan,
+  measurements: Measurements,
+  growth: GrowthMeasurements | null,
+  facts: RunFacts,
+): Report {
+  const figures = summarize(plan, measurements, growth);
   const rows = tableRows(plan, figures);
   const verdicts = rows.map((row) => row.met).filter((met) => met !== null);
   return {
@@ -152,12 +188,16 @@ function describeMachine(): Report['machine'] {
   };
 }
 
-function summarize(plan: Plan, measurements: Measurements): Figures {
+function summarize(plan: Plan, measurements: Measurements, growth: GrowthMeasurements | null): Figures {
   const rawRedemption = plan.concurrencies.map((workers) => rawFigure(workers, measurements.rawRedeem.get(workers)!));
   const rawAt = (concurrency: number): RawFigure => {
     const figure = rawRedemption.find((raw) => raw.workers === concurrency);
     if (!figure) throw new Error(`no raw redemption at ${concurrency} workers to compare with`);
     return figure;
+  };
+  const issueCodes = {
+    oneBatch: issueFigure(measurements.issueBatch, plan.issueBatch),
+    batches: issueFigure(measurements.issueBulk, plan.issueBatch),
   };
   const redeemCode = plan.concurrencies.map((connections) =>
     loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
@@ -168,9 +208,30 @@ function summarize(plan: Plan, measurements: Measurements): Figures {
     multiUseCode: multiUseFigure(plan, measurements, rawAt(plan.multiUse.connections), redeemCode),
     redeemableCheck: loadFigure(measurements.check, rawAt(plan.checkConnections)),
     hotCode: hotCodeFigure(plan.hotRacers, measurements.hotCode),
-    issueCodes: {
-      oneBatch: issueFigure(measurements.issueBatch, plan.issueBatch),
-      batches: issueFigure(measurements.issueBulk, plan.issueBatch),
+    issueCodes,
+    growth: growth && growthFigure(growth, issueCodes.batches),
+  };
+}
+
+function growthFigure(growth: GrowthMeasurements, issued: IssueFigure): GrowthFigure {
+  const small = { stored: growth.small.stored, ...loadSummary(growth.small.runs) };
+  const large = { stored: growth.large.stored, ...loadSummary(growth.large.runs) };
+  const { issue } = growth;
+  return {
+    small,
+    large,
+    rateRatio: round(large.rate / small.rate, 2),
+    cpuRatio: round(large.serverCpuPerSuccessMicros / small.serverCpuPerSuccessMicros, 2),
+    issue: {
+      codes: issue.codes,
+      codesPerCall: issue.codesPerCall,
+      storedBefore: issue.storedBefore,
+      storedAfter: issue.storedAfter,
+      seconds: round(issue.elapsedMs / 1000),
+      rate: round(issue.rate, 0),
+      serverCpuPerCodeMicros: round(issue.serverCpuPerCodeMicros),
+      maxRssMiB: round(issue.maxRssMiB),
+      rateRatio: round(issue.rate / issued.apiRate, 2),
     },
   };
 }
@@ -187,9 +248,16 @@ function rawFigure(workers: number, runs: readonly RawRedeemRun[]): RawFigure {
 }
 
 function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
-  const rate = median(runs.map((run) => run.rate));
-  const p99Ms = median(runs.map((run) => run.p99Ms));
-  const cpuMicros = median(runs.map((run) => run.serverCpuPerSuccessMicros));
+  const summary = loadSummary(runs);
+  return {
+    ...summary,
+    rateRatio: round(summary.rate / raw.rate, 2),
+    p99Ratio: round(summary.p99Ms / raw.p99Ms, 2),
+    cpuRatio: round(summary.serverCpuPerSuccessMicros / raw.cpuPerRedemptionMicros, 2),
+  };
+}
+
+function loadSummary(runs: readonly LoadRun[]): LoadSummary {
   const outcomes = {
     success: sum(runs.map((run) => run.tally.success)),
     refused: sum(runs.map((run) => run.tally.refused)),
@@ -200,16 +268,13 @@ function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
   };
   return {
     connections: runs[0]!.connections,
-    rate: round(rate, 0),
+    rate: round(median(runs.map((run) => run.rate)), 0),
     p50Ms: round(median(runs.map((run) => run.p50Ms))),
-    p99Ms: round(p99Ms),
+    p99Ms: round(median(runs.map((run) => run.p99Ms))),
     errors: unsuccessful(outcomes) + outcomes.socketErrors,
     outcomes,
     maxRssMiB: round(Math.max(...runs.map((run) => run.maxRssMiB))),
-    serverCpuPerSuccessMicros: round(cpuMicros, 0),
-    rateRatio: round(rate / raw.rate, 2),
-    p99Ratio: round(p99Ms / raw.p99Ms, 2),
-    cpuRatio: round(cpuMicros / raw.cpuPerRedemptionMicros, 2),
+    serverCpuPerSuccessMicros: round(median(runs.map((run) => run.serverCpuPerSuccessMicros)), 0),
   };
 }
 
@@ -338,6 +403,7 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
         },
       ),
     ),
+    ...(figures.growth ? growthRows(figures.growth, figures.issueCodes.batches) : []),
   );
   return rows;
 }
@@ -369,6 +435,33 @@ function multiUseRows(
   ];
 }
 
+function growthRows(growth: GrowthFigure, issued: IssueFigure): Row[] {
+  const { small, large, issue } = growth;
+  const stageName = (stage: GrowthStageFigure): string =>
+    `growth: redeemCode, ${stage.connections} connections, ${stage.stored} codes stored`;
+  const stageValue = (stage: GrowthStageFigure): string =>
+    `${stage.rate} /s, p99 ${stage.p99Ms} ms; ${describeCpu(stage, 'redemption')}`;
+  return [
+    row(stageName(small), stageValue(small)),
+    row(stageName(large), stageValue(large), {
+      baseline: `${small.rate} /s, ${small.serverCpuPerSuccessMicros} µs CPU (${small.stored} stored)`,
+      ratio: `${growth.rateRatio.toFixed(2)} (CPU ${growth.cpuRatio.toFixed(2)})`,
+    }),
+    row(
+      'growth: redeemCode, errors',
+      [small, large].map((stage) => `${stage.stored} stored: ${describeErrors(stage)}`).join('; '),
+    ),
+    row(
+      `growth: issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall} (${issue.storedBefore} → ${issue.storedAfter} stored)`,
+      `${issue.seconds} s, ${issue.rate} codes/s; server ${issue.serverCpuPerCodeMicros} µs CPU/code; max server RSS ${issue.maxRssMiB} MiB`,
+      {
+        baseline: `${issued.apiRate} codes/s (issueCodes, ${issued.codes} codes)`,
+        ratio: issue.rateRatio.toFixed(2),
+      },
+    ),
+  ];
+}
+
 function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | null): Row[] {
   const slowest = Math.max(...hot.lastAnswerMsPerRun);
   const allAnswered = hot.answeredPerRun.every((answered) => answered === hot.racers);
@@ -393,11 +486,11 @@ function row(figure: string, value: string, rest: Partial<Omit<Row, 'figure' | '
   return { figure, value, baseline: '', ratio: '', target: '', met: null, ...rest };
 }
 
-function describeCpu(load: LoadFigure, operation: string): string {
+function describeCpu(load: LoadSummary, operation: string): string {
   return `server ${load.serverCpuPerSuccessMicros} µs CPU/${operation}`;
 }
 
-function describeErrors(load: LoadFigure): string {
+function describeErrors(load: LoadSummary): string {
   const { refused, graphqlError, non2xx, malformed, socketErrors } = load.outcomes;
   if (load.errors === 0) return '0';
   return `${load.errors} (RedeemFailure ${refused}, GraphQL errors ${graphqlError}, non-2xx ${non2xx}, unreadable ${malformed}, connection ${socketErrors})`;

@@ -75,6 +75,21 @@ describe('benchmark smoke run', () => {
     }
   });
 
+  test('reports how redemption and issuance fare as the table grows', () => {
+    const growth = report.figures.growth!;
+    expect(growth.large.stored).toBeGreaterThan(growth.small.stored);
+    expect(growth.small.stored).toBeGreaterThanOrEqual(SMOKE_PLAN.growth!.smallStored);
+    for (const stage of [growth.small, growth.large]) {
+      expect(stage.rate).toBeGreaterThan(0);
+      expect(stage.errors).toBe(0);
+      expect(stage.serverCpuPerSuccessMicros).toBeGreaterThan(0);
+    }
+    expect(growth.issue.codes).toBe(SMOKE_PLAN.growth!.issueCodes);
+    expect(growth.issue.storedAfter - growth.issue.storedBefore).toBe(growth.issue.codes);
+    expect(growth.issue.rate).toBeGreaterThan(0);
+    expect(growth.issue.maxRssMiB).toBeGreaterThan(0);
+  });
+
   test('holds a smoke run to no target, and describes the machine', () => {
     expect(report.allTargetsMet).toBeNull();
     expect(report.rows.every((row) => row.met === null)).toBe(true);
