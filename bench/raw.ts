@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { deriveLookupKey } from '../src/codes/keyring';
-import { newCodeId } from '../src/codes/ids';
+import { newCodeId, newRedemptionId } from '../src/codes/ids';
 import { idToBinary } from '../src/store/mysql/ids';
 import type { CodeBook, CodeQueue } from './codes';
 import { meterSelf, microsPer } from './cpu';
@@ -20,6 +20,13 @@ const INSERT_CODES =
 const FIND_CODE = 'SELECT id, purpose, scope, grant_payload, expires_at FROM codes WHERE lookup_key = ?';
 const CLAIM_CODE =
   'UPDATE codes SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?';
+/** The product's claim, reduced to its shape: count a use, record the redemption's row, in one transaction. */
+const COUNT_USE =
+  'UPDATE codes SET redemption_count = redemption_count + 1, used_at = ?, used_by = ? WHERE id = ? AND redemption_count < max_redemptions AND revoked_at IS NULL AND expires_at > ?';
+const INSERT_REDEMPTION =
+  'INSERT INTO redemptions (id, code_id, subject, redeemed_at, claim_token_hash, hold_ref, dispatch_pending) VALUES (?, ?, ?, ?, ?, NULL, 1)';
+/** Claim token hashes are SHA-256. */
+const CLAIM_TOKEN_HASH_BYTES = 32;
 
 export interface RawInsert {
   /** The inserted codes, normalized. */
@@ -162,4 +169,35 @@ export async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
   const now = new Date();
   const [claimed] = await pool.execute<ResultSetHeader>(CLAIM_CODE, [now, 'bench-user', found[0]!.id, now]);
   return claimed.affectedRows === 1;
+}
+
+/**
+ * The statements of the product's redemption, without the product: the SELECT by lookup key, then START
+ * TRANSACTION, the counting UPDATE, the redemption's INSERT and COMMIT on one connection. The stack-floor
+ * server's four-statement variant (floor-server.ts).
+ */
+export async function redeemInTransaction(pool: Pool, code: string, subject: string): Promise<boolean> {
+  const [found] = await pool.execute<RowDataPacket[]>(FIND_CODE, [deriveLookupKey(BENCH_HMAC_KEY, code)]);
+  if (found.length === 0) return false;
+  const codeId = found[0]!.id as Buffer;
+  const now = new Date();
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    const [counted] = await connection.execute<ResultSetHeader>(COUNT_USE, [now, subject, codeId, now]);
+    if (counted.affectedRows !== 1) {
+      await connection.rollback();
+      return false;
+    }
+    const redemptionId = idToBinary(newRedemptionId(now, randomBytes));
+    const claimTokenHash = randomBytes(CLAIM_TOKEN_HASH_BYTES);
+    await connection.execute(INSERT_REDEMPTION, [redemptionId, codeId, subject, now, claimTokenHash]);
+    await connection.commit();
+    return true;
+  } catch (error) {
+    await connection.rollback();
+    throw error;
+  } finally {
+    connection.release();
+  }
 }
