@@ -12,6 +12,8 @@ import { repoRoot } from './server';
 
 const USAGE = 'usage: npm run bench [-- --smoke] [--cpu-prof] [--growth]';
 const FLAGS = new Set(['--smoke', '--cpu-prof', '--growth']);
+/** The report of the latest --cpu-prof run, beside its profile. */
+const PROFILED_REPORT = 'cpu-prof-report.json';
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((arg) => !FLAGS.has(arg));
@@ -32,11 +34,17 @@ async function main(args: readonly string[]): Promise<void> {
     progress: (line) => console.error(`bench: ${line}`),
   });
   console.log(markdownTable(report));
-  if (report.cpuProfile)
-    console.log(`\nserver CPU profile: ${report.cpuProfile} (node dist/bench/bench/profile-top.js <file>)`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (report.cpuProfile) {
+    // The run windows in it cut the profile to the load runs: only this run's report fits this profile.
+    const profiled = path.join(results, PROFILED_REPORT);
+    writeFileSync(profiled, json);
+    console.log(`\nserver CPU profile: ${report.cpuProfile}, its run's report: ${profiled}`);
+    console.log(`  node dist/bench/bench/profile-layers.js ${report.cpuProfile} ${profiled}`);
+    console.log(`  node dist/bench/bench/profile-top.js ${report.cpuProfile}`);
+  }
   // Smoke figures mean nothing and a profiler slows the server: only a plain full run replaces the committed results.
-  if (plan.mode === 'full' && !profiling)
-    writeFileSync(path.join(results, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (plan.mode === 'full' && !profiling) writeFileSync(path.join(results, 'latest.json'), json);
 }
 
 /** The smoke plan always measures growth, scaled down; a full run only with --growth (minutes more). */

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { results, unsuccessful, type Tally } from './graphql';
 import type { GrowthMeasurements } from './growth';
-import type { LoadRun } from './load';
+import type { LoadRun, MonotonicWindow } from './load';
 import type { HotCodeSample, IssueSample, Measurements } from './measure';
 import type { Mode, Plan } from './plan';
 import type { RawRedeemRun } from './raw';
@@ -146,6 +146,14 @@ export interface Report {
   /** Null in a smoke run, which has no thresholds. */
   readonly allTargetsMet: boolean | null;
   readonly cpuProfile: string | null;
+  /** When each load run on the main server ran, so that its CPU profile can be cut to them (profile-layers). */
+  readonly runWindows: RunWindow[];
+}
+
+export interface RunWindow extends MonotonicWindow {
+  /** e.g. "redeemCode ×16": the runs of one figure share it. */
+  readonly figure: string;
+  readonly successes: number;
 }
 
 export interface RunFacts {
@@ -176,7 +184,18 @@ export function buildReport(
     rows,
     allTargetsMet: plan.mode === 'smoke' ? null : verdicts.every(Boolean),
     cpuProfile: facts.cpuProfile,
+    runWindows: runWindows(plan, measurements),
   };
+}
+
+function runWindows(plan: Plan, measurements: Measurements): RunWindow[] {
+  const windows = (figure: string, runs: readonly LoadRun[]): RunWindow[] =>
+    runs.map((run) => ({ figure, ...run.window, successes: run.tally.success }));
+  return [
+    ...[...measurements.redeem].flatMap(([connections, runs]) => windows(`redeemCode ×${connections}`, runs)),
+    ...windows(`redeemCode, one multi-use code ×${plan.multiUse.connections}`, measurements.multiUse.runs),
+    ...windows(`redeemable ×${plan.checkConnections}`, measurements.check),
+  ];
 }
 
 function describeMachine(): Report['machine'] {
