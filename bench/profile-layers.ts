@@ -29,7 +29,7 @@ const LAYERS = [
   'other',
   'idle',
 ] as const;
-type Layer = (typeof LAYERS)[number];
+export type Layer = (typeof LAYERS)[number];
 
 const SHARED: Layer = 'node core, shared (event loop, sockets, microtasks)';
 /** Not CPU: left out of the totals per operation. */
@@ -120,7 +120,7 @@ function ownLayer(node: ProfileNode): Layer | null {
 }
 
 /** Every node's layer, as the header explains. */
-function layersOf(profile: CpuProfile): Map<number, Layer> {
+export function layersOf(profile: CpuProfile): Map<number, Layer> {
   const parents = parentsOf(profile);
   const own = new Map(profile.nodes.map((node) => [node.id, ownLayer(node)]));
   const below = layersBelow(profile, own);
@@ -276,4 +276,4 @@ function main(args: readonly string[]): void {
   );
 }
 
-main(process.argv.slice(2));
+if (require.main === module) main(process.argv.slice(2));
