@@ -21,6 +21,8 @@ const FILLER_SCOPE = 'bench-filler';
 /** redeemCode runs with `stored` rows in the codes table. */
 export interface GrowthStage {
   readonly stored: number;
+  /** The codes table's data and indexes (InnoDB's estimate): whether it still fits the buffer pool. */
+  readonly tableMiB: number;
   readonly runs: LoadRun[];
 }
 
@@ -37,6 +39,8 @@ export interface BulkIssue {
 }
 
 export interface GrowthMeasurements {
+  /** innodb_buffer_pool_size: a table past it is read from disk, and redemptions slow down for that. */
+  readonly bufferPoolMiB: number;
   readonly small: GrowthStage;
   readonly large: GrowthStage;
   readonly issue: BulkIssue;
@@ -61,7 +65,7 @@ export async function measureGrowth(
   const issue = await bulkIssue(target, pool, growth, codes);
   progress(`  ${Math.round(issue.rate)} codes/s, ${Math.round(issue.serverCpuPerCodeMicros)} µs CPU/code`);
   const large = await stage(plan, growth, target, pool, codes, progress, growth.largeStored);
-  return { small, large, issue };
+  return { bufferPoolMiB: await bufferPoolMiB(pool), small, large, issue };
 }
 
 /** Fills the table up to `stored` rows, then redeemCode at the first concurrency, repeated (after a warm-up). */
@@ -90,7 +94,7 @@ async function stage(
     progress(`growth: redeemCode ×${connections}, ${actual} stored: ${Math.round(run.rate)}/s, p99 ${run.p99Ms} ms`);
     runs.push(run);
   }
-  return { stored: actual, runs };
+  return { stored: actual, tableMiB: await tableMiB(pool), runs };
 }
 
 /** A run's worth of the issued codes, in a queue of its own: a run may use all of them. */
@@ -127,6 +131,22 @@ async function issueInCalls(target: LoadTarget, growth: GrowthPlan, count: numbe
   for (let issued = 0; issued < count; issued += growth.issueCall) {
     codes.add(await issueCodes(target.endpoint, Math.min(growth.issueCall, count - issued)));
   }
+}
+
+const MIB = 1024 * 1024;
+
+async function tableMiB(pool: Pool): Promise<number> {
+  // InnoDB refreshes the sizes in information_schema lazily: without this, a table just filled reads as empty.
+  await pool.query('ANALYZE TABLE codes');
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT data_length + index_length AS bytes FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'codes'",
+  );
+  return Number(rows[0]!.bytes) / MIB;
+}
+
+async function bufferPoolMiB(pool: Pool): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT @@innodb_buffer_pool_size AS bytes');
+  return Number(rows[0]!.bytes) / MIB;
 }
 
 async function storedCodes(pool: Pool): Promise<number> {

@@ -1,7 +1,7 @@
 /** Medians, ratios to the raw baselines, targets, and the two outputs: latest.json and a markdown table. */
 import os from 'node:os';
 import { results, unsuccessful, type Tally } from './graphql';
-import type { GrowthMeasurements } from './growth';
+import type { GrowthMeasurements, GrowthStage } from './growth';
 import type { LoadRun, MonotonicWindow } from './load';
 import type { HotCodeSample, IssueSample, Measurements } from './measure';
 import type { Mode, Plan } from './plan';
@@ -90,9 +90,11 @@ export interface MultiUseFigure {
 
 export interface GrowthStageFigure extends LoadSummary {
   readonly stored: number;
+  readonly tableMiB: number;
 }
 
 export interface GrowthFigure {
+  readonly bufferPoolMiB: number;
   readonly small: GrowthStageFigure;
   readonly large: GrowthStageFigure;
   /** The large stage's rate and CPU per redemption over the small stage's. */
@@ -233,10 +235,16 @@ function summarize(plan: Plan, measurements: Measurements, growth: GrowthMeasure
 }
 
 function growthFigure(growth: GrowthMeasurements, issued: IssueFigure): GrowthFigure {
-  const small = { stored: growth.small.stored, ...loadSummary(growth.small.runs) };
-  const large = { stored: growth.large.stored, ...loadSummary(growth.large.runs) };
+  const stageFigure = (stage: GrowthStage): GrowthStageFigure => ({
+    stored: stage.stored,
+    tableMiB: round(stage.tableMiB),
+    ...loadSummary(stage.runs),
+  });
+  const small = stageFigure(growth.small);
+  const large = stageFigure(growth.large);
   const { issue } = growth;
   return {
+    bufferPoolMiB: round(growth.bufferPoolMiB),
     small,
     large,
     rateRatio: round(large.rate / small.rate, 2),
@@ -457,7 +465,8 @@ function multiUseRows(
 function growthRows(growth: GrowthFigure, issued: IssueFigure): Row[] {
   const { small, large, issue } = growth;
   const stageName = (stage: GrowthStageFigure): string =>
-    `growth: redeemCode, ${stage.connections} connections, ${stage.stored} codes stored`;
+    `growth: redeemCode, ${stage.connections} connections, ${stage.stored} codes stored ` +
+    `(table ${stage.tableMiB} MiB, buffer pool ${growth.bufferPoolMiB} MiB)`;
   const stageValue = (stage: GrowthStageFigure): string =>
     `${stage.rate} /s, p99 ${stage.p99Ms} ms; ${describeCpu(stage, 'redemption')}`;
   return [

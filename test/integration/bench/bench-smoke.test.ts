@@ -83,7 +83,9 @@ describe('benchmark smoke run', () => {
       expect(stage.rate).toBeGreaterThan(0);
       expect(stage.errors).toBe(0);
       expect(stage.serverCpuPerSuccessMicros).toBeGreaterThan(0);
+      expect(stage.tableMiB).toBeGreaterThan(0);
     }
+    expect(growth.bufferPoolMiB).toBeGreaterThan(0);
     expect(growth.issue.codes).toBe(SMOKE_PLAN.growth!.issueCodes);
     expect(growth.issue.storedAfter - growth.issue.storedBefore).toBe(growth.issue.codes);
     expect(growth.issue.rate).toBeGreaterThan(0);
