@@ -52,14 +52,18 @@ export interface LoadRun {
   readonly tally: Tally;
   /** Connection errors and timeouts, as autocannon counts them. */
   readonly socketErrors: number;
+  /**
+   * Requests sent without an answer read: those in flight when a timed run stops. The server may still
+   * have carried them out (a redemption that nobody saw).
+   */
+  readonly unanswered: number;
   readonly elapsedMs: number;
   /** Successful answers (the operation's success type) per second. */
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxRssMiB: number;
-  /** The server process's CPU (user + system) over the run, and per successful answer. */
-  readonly serverCpuMicros: number;
+  /** The server process's CPU (user + system) over the run, per successful answer. */
   readonly serverCpuPerSuccessMicros: number;
   /** The run on the monotonic clock, so that a server CPU profile can be cut to it (profile-layers). */
   readonly window: MonotonicWindow;
@@ -122,15 +126,19 @@ export async function runLoad(
     connections,
     tally,
     socketErrors: result.errors,
+    unanswered: Math.max(0, result.requests.sent - answered(tally)),
     elapsedMs,
     rate: perSecond(tally.success, elapsedMs),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxRssMiB,
-    serverCpuMicros,
     serverCpuPerSuccessMicros: microsPer(serverCpuMicros, tally.success),
     window: { startMicros, endMicros },
   };
+}
+
+function answered(tally: Tally): number {
+  return Object.values(tally).reduce((total, count) => total + count, 0);
 }
 
 /** autocannon, stopped after `seconds` also when it has an `amount`, which overrides `duration`. */

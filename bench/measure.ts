@@ -104,15 +104,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
       const load = await measureRedeem(context, concurrency);
       measurements.redeem.get(concurrency)!.push(noted(progress, load, describeLoad(`redeemCode ×${concurrency}`)));
     }
-    const { connections } = plan.multiUse;
-    const shared = await runLoad(
-      target,
-      redeemAsFreshSubjects(),
-      cycling([multiUse.code]),
-      connections,
-      runBounds(plan),
-    );
-    multiUseRuns.push(noted(progress, shared, describeLoad(`redeemCode of one multi-use code ×${connections}`)));
+    multiUseRuns.push(noted(progress, await measureMultiUse(context, multiUse.code), describeMultiUse(plan)));
     const check = await runLoad(target, CHECK, cycling(checkCodes), plan.checkConnections, runBounds(plan));
     measurements.check.push(noted(progress, check, describeLoad(`redeemable ×${plan.checkConnections}`)));
     measurements.hotCode.push(noted(progress, await measureHotCode(context, repetition), describeHotCode));
@@ -185,6 +177,12 @@ function runBounds(plan: Plan): RunBounds {
   return { seconds: plan.runSeconds, requests: plan.requestsPerRun };
 }
 
+/** redeemCode on the one multi-use code, each request by a subject of its own. */
+function measureMultiUse(context: Context, code: string): Promise<LoadRun> {
+  const { plan, target } = context;
+  return runLoad(target, redeemAsFreshSubjects(), cycling([code]), plan.multiUse.connections, runBounds(plan));
+}
+
 /**
  * A fresh scope and client address per race: the losers' failures count against both (production rate
  * limits), and must not block the next race or the other runs.
@@ -239,6 +237,10 @@ function describeRaw(workers: number): (run: RawRedeemRun) => string {
 function describeLoad(name: string): (run: LoadRun) => string {
   return (run) =>
     `${name}: ${describeLatency(run)}, server ${Math.round(run.serverCpuPerSuccessMicros)} µs CPU/success`;
+}
+
+function describeMultiUse(plan: Plan): (run: LoadRun) => string {
+  return describeLoad(`redeemCode of one multi-use code ×${plan.multiUse.connections}`);
 }
 
 function describeHotCode(run: HotCodeSample): string {
