@@ -5,6 +5,14 @@ const ISSUE_CODES = `mutation IssueCodes($input: IssueCodesInput!) {
   issueCodes(input: $input) { code record { id expiresAt } }
 }`;
 
+const ISSUE_CODE = `mutation IssueCode($input: IssueCodeInput!) {
+  issueCode(input: $input) { code record { id } }
+}`;
+
+const REDEMPTION_COUNT = `query RedemptionCount($id: ID!) {
+  code(id: $id) { redemptionCount }
+}`;
+
 const REDEEM_CODE = `mutation Redeem($input: RedeemCodeInput!) {
   redeemCode(input: $input) {
     __typename
@@ -54,6 +62,22 @@ export const REDEEM: PublicOperation = {
     JSON.stringify({ query: REDEEM_CODE, variables: { input: { code, scope, subject: 'bench-user' } } }),
 };
 
+/**
+ * redeemCode with a subject of its own per request: many redeemers of one multi-use code, none of them
+ * twice (a code with a per-subject limit would count them).
+ */
+export function redeemAsFreshSubjects(): PublicOperation {
+  let subjects = 0;
+  return {
+    ...REDEEM,
+    body: (code, scope) =>
+      JSON.stringify({
+        query: REDEEM_CODE,
+        variables: { input: { code, scope, subject: `bench-user-${++subjects}` } },
+      }),
+  };
+}
+
 export const CHECK: PublicOperation = {
   field: 'redeemable',
   successType: 'RedeemableCode',
@@ -78,23 +102,49 @@ export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 /** Issues `count` codes (one issueCodes call, with the admin key); returns them in display form. */
 export async function issueCodes(endpoint: string, count: number, scope: string | null = null): Promise<string[]> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { ...JSON_HEADERS, authorization: `Bearer ${BENCH_ADMIN_KEY}` },
-    body: JSON.stringify({ query: ISSUE_CODES, variables: { input: { count, scope, grant: 'bench-grant' } } }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  const text = await response.text();
-  const answer = parseIssued(text);
-  if (!response.ok || !answer)
-    throw new Error(`issueCodes(${count}) failed: HTTP ${response.status} ${text.slice(0, 500)}`);
+  const variables = { input: { count, scope, grant: 'bench-grant' } };
+  const answer = await askAdmin<{ code: string }[]>(endpoint, 'issueCodes', ISSUE_CODES, variables);
   if (answer.length !== count) throw new Error(`issueCodes(${count}) returned ${answer.length} codes`);
   return answer.map((issued) => issued.code);
 }
 
-function parseIssued(text: string): { code: string }[] | null {
+/** Issues one code that `maxRedemptions` redemptions may use. */
+export async function issueMultiUseCode(
+  endpoint: string,
+  maxRedemptions: number,
+): Promise<{ readonly code: string; readonly id: string }> {
+  const variables = { input: { maxRedemptions, grant: 'bench-grant' } };
+  const issued = await askAdmin<{ code: string; record: { id: string } }>(endpoint, 'issueCode', ISSUE_CODE, variables);
+  return { code: issued.code, id: issued.record.id };
+}
+
+/** The code's active redemptions, as the server counts them. */
+export async function redemptionCount(endpoint: string, id: string): Promise<number> {
+  const code = await askAdmin<{ redemptionCount: number } | null>(endpoint, 'code', REDEMPTION_COUNT, { id });
+  if (code === null) throw new Error(`code ${id} is not there`);
+  return code.redemptionCount;
+}
+
+/** One admin operation (with the admin key); its field's data, or an error that shows the answer. */
+async function askAdmin<T>(endpoint: string, field: string, query: string, variables: object): Promise<T> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, authorization: `Bearer ${BENCH_ADMIN_KEY}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await response.text();
+  const data = parseData(text);
+  if (!response.ok || !data || !(field in data))
+    throw new Error(`${field} failed: HTTP ${response.status} ${text.slice(0, 500)}`);
+  return data[field] as T;
+}
+
+/** The answer's data, or null when it is unreadable or holds an error. */
+function parseData(text: string): Record<string, unknown> | null {
   try {
-    return (JSON.parse(text) as { data?: { issueCodes?: { code: string }[] } }).data?.issueCodes ?? null;
+    const answer = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+    return answer.errors?.length ? null : (answer.data ?? null);
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { CodeQueue } from './codes';
+import { meterProcess, microsPer, monotonicMicros } from './cpu';
 import { classify, emptyTally, JSON_HEADERS, type PublicOperation, type Tally } from './graphql';
 import { sampleRss } from './server';
 import { perSecond } from './stats';
@@ -51,12 +52,26 @@ export interface LoadRun {
   readonly tally: Tally;
   /** Connection errors and timeouts, as autocannon counts them. */
   readonly socketErrors: number;
+  /**
+   * Requests sent without an answer read: those in flight when a timed run stops. The server may still
+   * have carried them out (a redemption that nobody saw).
+   */
+  readonly unanswered: number;
   readonly elapsedMs: number;
   /** Successful answers (the operation's success type) per second. */
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxRssMiB: number;
+  /** The server process's CPU (user + system) over the run, per successful answer. */
+  readonly serverCpuPerSuccessMicros: number;
+  /** The run on the monotonic clock, so that a server CPU profile can be cut to it (profile-layers). */
+  readonly window: MonotonicWindow;
+}
+
+export interface MonotonicWindow {
+  readonly startMicros: number;
+  readonly endMicros: number;
 }
 
 export interface RunBounds {
@@ -76,6 +91,8 @@ export async function runLoad(
   const amounts = [supply.limit, bounds.requests].filter((limit) => limit !== null);
   const tally = emptyTally();
   const rss = sampleRss(target.serverPid);
+  const cpu = meterProcess(target.serverPid);
+  const startMicros = monotonicMicros();
   const started = performance.now();
   let lastAnswer = started;
   let maxRssMiB = 0;
@@ -102,17 +119,26 @@ export async function runLoad(
     },
     bounds.seconds,
   ).finally(() => (maxRssMiB = rss.stop()));
+  const serverCpuMicros = cpu.stop();
+  const endMicros = monotonicMicros();
   const elapsedMs = lastAnswer - started;
   return {
     connections,
     tally,
     socketErrors: result.errors,
+    unanswered: Math.max(0, result.requests.sent - answered(tally)),
     elapsedMs,
     rate: perSecond(tally.success, elapsedMs),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     maxRssMiB,
+    serverCpuPerSuccessMicros: microsPer(serverCpuMicros, tally.success),
+    window: { startMicros, endMicros },
   };
+}
+
+function answered(tally: Tally): number {
+  return Object.values(tally).reduce((total, count) => total + count, 0);
 }
 
 /** autocannon, stopped after `seconds` also when it has an `amount`, which overrides `duration`. */

@@ -2,11 +2,20 @@
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'mysql2/promise';
 import { CodeBook, CodeQueue } from './codes';
-import { CHECK, issueCodes, REDEEM, results } from './graphql';
+import { meterProcess, microsPer } from './cpu';
+import {
+  CHECK,
+  issueCodes,
+  issueMultiUseCode,
+  REDEEM,
+  redeemAsFreshSubjects,
+  redemptionCount,
+  results,
+} from './graphql';
 import { raceOneCode, type HotCodeRun } from './hot-code';
 import { consuming, cycling, runLoad, type LoadRun, type LoadTarget, type RunBounds } from './load';
 import type { Plan } from './plan';
-import { insertRaw, rawRedeem, type RawRedeemRun } from './raw';
+import { insertRaw, rawRedeem, type RawInsert, type RawRedeemRun } from './raw';
 import { perSecond } from './stats';
 
 /** The raw rows' scope: apart from the server's codes in the same table, as the brief asks. */
@@ -17,6 +26,9 @@ export interface IssueSample {
   /** Codes per second through issueCodes, and through raw multi-row INSERTs. */
   readonly apiRate: number;
   readonly rawRate: number;
+  /** Per code: the server's CPU over the issueCodes calls, and this process's over the raw INSERTs. */
+  readonly apiServerCpuPerCodeMicros: number;
+  readonly rawCpuPerCodeMicros: number;
 }
 
 export interface Measurements {
@@ -26,7 +38,20 @@ export interface Measurements {
   readonly rawRedeem: Map<number, RawRedeemRun[]>;
   readonly redeem: Map<number, LoadRun[]>;
   readonly check: LoadRun[];
-  readonly hotCode: HotCodeRun[];
+  readonly hotCode: HotCodeSample[];
+  readonly multiUse: MultiUseSample;
+}
+
+/** One code of many uses, redeemed by a fresh subject per request in every repetition. */
+export interface MultiUseSample {
+  readonly runs: LoadRun[];
+  /** The code's redemptionCount after the last run, to hold against the successful answers. */
+  readonly redemptionCount: number;
+}
+
+export interface HotCodeSample extends HotCodeRun {
+  /** The server's CPU over the race, per racer answered (one winner: per success would say little). */
+  readonly serverCpuPerAnswerMicros: number;
 }
 
 export type Progress = (line: string) => void;
@@ -53,7 +78,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     issued: new CodeQueue(),
     raw: new CodeQueue(),
   };
-  const measurements: Measurements = {
+  const measurements: Omit<Measurements, 'multiUse'> = {
     issueBatch: [],
     issueBulk: [],
     rawRedeem: new Map(plan.concurrencies.map((concurrency) => [concurrency, []])),
@@ -61,6 +86,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     check: [],
     hotCode: [],
   };
+  const multiUseRuns: LoadRun[] = [];
   // Issuing first: its codes then feed the redemption runs.
   for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
     progress(`issue, repetition ${repetition}/${plan.repetitions}`);
@@ -69,30 +95,40 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
   }
   await warmUp(context);
   const checkCodes = context.issued.takeMany(plan.checkCodes);
+  const multiUse = await issueMultiUseCode(target.endpoint, plan.multiUse.maxRedemptions);
   for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
     progress(`redemption, repetition ${repetition}/${plan.repetitions}`);
     for (const concurrency of plan.concurrencies) {
       const raw = await measureRawRedeem(context, concurrency);
-      measurements.rawRedeem
-        .get(concurrency)!
-        .push(noted(progress, raw, describeRun(`raw redemption ×${concurrency}`)));
+      measurements.rawRedeem.get(concurrency)!.push(noted(progress, raw, describeRaw(concurrency)));
       const load = await measureRedeem(context, concurrency);
-      measurements.redeem.get(concurrency)!.push(noted(progress, load, describeRun(`redeemCode ×${concurrency}`)));
+      measurements.redeem.get(concurrency)!.push(noted(progress, load, describeLoad(`redeemCode ×${concurrency}`)));
     }
+    multiUseRuns.push(noted(progress, await measureMultiUse(context, multiUse.code), describeMultiUse(plan)));
     const check = await runLoad(target, CHECK, cycling(checkCodes), plan.checkConnections, runBounds(plan));
-    measurements.check.push(noted(progress, check, describeRun(`redeemable ×${plan.checkConnections}`)));
+    measurements.check.push(noted(progress, check, describeLoad(`redeemable ×${plan.checkConnections}`)));
     measurements.hotCode.push(noted(progress, await measureHotCode(context, repetition), describeHotCode));
   }
-  return measurements;
+  return {
+    ...measurements,
+    multiUse: { runs: multiUseRuns, redemptionCount: await redemptionCount(target.endpoint, multiUse.id) },
+  };
 }
 
 /** `batches` issueCodes calls against as many raw INSERT transactions of the same size. */
 async function compareIssue(context: Context, batches: number): Promise<IssueSample> {
-  const rawMs = await insertRawBatches(context, batches);
+  const raw = await insertRawBatches(context, batches);
+  const serverCpu = meterProcess(context.target.serverPid);
   let apiMs = 0;
   for (let batch = 0; batch < batches; batch++) apiMs += await issueBatch(context);
   const codes = batches * context.plan.issueBatch;
-  return { codes, apiRate: perSecond(codes, apiMs), rawRate: perSecond(codes, rawMs) };
+  return {
+    codes,
+    apiRate: perSecond(codes, apiMs),
+    rawRate: perSecond(codes, raw.elapsedMs),
+    apiServerCpuPerCodeMicros: microsPer(serverCpu.stop(), codes),
+    rawCpuPerCodeMicros: microsPer(raw.cpuMicros, codes),
+  };
 }
 
 /** One issueCodes call; its codes join the redemption queue. Returns the call's milliseconds. */
@@ -106,12 +142,12 @@ async function issueBatch(context: Context): Promise<number> {
 }
 
 /** `transactions` raw INSERT transactions of a batch each; their codes join the raw redemption queue. */
-async function insertRawBatches(context: Context, transactions: number): Promise<number> {
+async function insertRawBatches(context: Context, transactions: number): Promise<RawInsert> {
   const { plan } = context;
   const shape = { transactions, perTransaction: plan.issueBatch, perStatement: plan.rawInsertRows };
   const inserted = await insertRaw(context.pool, context.book, shape, RAW_SCOPE);
   context.raw.add(inserted.codes);
-  return inserted.elapsedMs;
+  return inserted;
 }
 
 /** Untimed runs of both redemption paths, so that the timed ones meet warm JIT code and open connections. */
@@ -141,14 +177,28 @@ function runBounds(plan: Plan): RunBounds {
   return { seconds: plan.runSeconds, requests: plan.requestsPerRun };
 }
 
+/** redeemCode on the one multi-use code, each request by a subject of its own. */
+function measureMultiUse(context: Context, code: string): Promise<LoadRun> {
+  const { plan, target } = context;
+  return runLoad(target, redeemAsFreshSubjects(), cycling([code]), plan.multiUse.connections, runBounds(plan));
+}
+
 /**
  * A fresh scope and client address per race: the losers' failures count against both (production rate
  * limits), and must not block the next race or the other runs.
  */
-async function measureHotCode(context: Context, repetition: number): Promise<HotCodeRun> {
+async function measureHotCode(context: Context, repetition: number): Promise<HotCodeSample> {
   const scope = `bench-hot-${repetition}`;
   const [code] = await issueCodes(context.target.endpoint, 1, scope);
-  return raceOneCode(context.target.endpoint, code!, scope, context.plan.hotRacers, `127.0.0.${10 + repetition}`);
+  const serverCpu = meterProcess(context.target.serverPid);
+  const race = await raceOneCode(
+    context.target.endpoint,
+    code!,
+    scope,
+    context.plan.hotRacers,
+    `127.0.0.${10 + repetition}`,
+  );
+  return { ...race, serverCpuPerAnswerMicros: microsPer(serverCpu.stop(), results(race.tally)) };
 }
 
 /** Issues codes until a run's worth is at hand. */
@@ -169,13 +219,33 @@ function noted<T>(progress: Progress, sample: T, describe: (sample: T) => string
 }
 
 function describeIssue(sample: IssueSample): string {
-  return `${sample.codes} codes: issueCodes ${Math.round(sample.apiRate)}/s, raw INSERT ${Math.round(sample.rawRate)}/s`;
+  return (
+    `${sample.codes} codes: issueCodes ${Math.round(sample.apiRate)}/s (server ${Math.round(sample.apiServerCpuPerCodeMicros)} µs CPU/code), ` +
+    `raw INSERT ${Math.round(sample.rawRate)}/s (${Math.round(sample.rawCpuPerCodeMicros)} µs CPU/code)`
+  );
 }
 
-function describeRun(name: string): (run: { rate: number; p50Ms: number; p99Ms: number }) => string {
-  return (run) => `${name}: ${Math.round(run.rate)}/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms`;
+function describeLatency(run: { rate: number; p50Ms: number; p99Ms: number }): string {
+  return `${Math.round(run.rate)}/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms`;
 }
 
-function describeHotCode(run: HotCodeRun): string {
-  return `hot code: ${run.tally.success} winner(s), ${results(run.tally)}/${run.racers} answered, last after ${Math.round(run.lastAnswerMs)} ms`;
+function describeRaw(workers: number): (run: RawRedeemRun) => string {
+  return (run) =>
+    `raw redemption ×${workers}: ${describeLatency(run)}, ${Math.round(run.cpuPerRedemptionMicros)} µs CPU/redemption (this process)`;
+}
+
+function describeLoad(name: string): (run: LoadRun) => string {
+  return (run) =>
+    `${name}: ${describeLatency(run)}, server ${Math.round(run.serverCpuPerSuccessMicros)} µs CPU/success`;
+}
+
+function describeMultiUse(plan: Plan): (run: LoadRun) => string {
+  return describeLoad(`redeemCode of one multi-use code ×${plan.multiUse.connections}`);
+}
+
+function describeHotCode(run: HotCodeSample): string {
+  return (
+    `hot code: ${run.tally.success} winner(s), ${results(run.tally)}/${run.racers} answered, last after ${Math.round(run.lastAnswerMs)} ms, ` +
+    `server ${Math.round(run.serverCpuPerAnswerMicros)} µs CPU/answer`
+  );
 }

@@ -26,7 +26,34 @@ export interface Plan {
   readonly issueBulkBatches: number;
   /** Rows per raw multi-row INSERT statement. */
   readonly rawInsertRows: number;
+  /** One code of this many uses, redeemed over this many connections, each request by another subject. */
+  readonly multiUse: { readonly maxRedemptions: number; readonly connections: number };
+  /** How cost grows with the table (growth.ts); null skips it. */
+  readonly growth: GrowthPlan | null;
 }
+
+export interface GrowthPlan {
+  /** Rows in the codes table during the first redeemCode runs, and during the second. */
+  readonly smallStored: number;
+  readonly largeStored: number;
+  /** Issued codes at hand for each of those runs; a run that uses them up ends early (the smoke run, on purpose). */
+  readonly codesPerRun: number;
+  /** The bulk issue: this many codes in issueCodes calls of issueCall. */
+  readonly issueCodes: number;
+  readonly issueCall: number;
+  /** Rows per multi-row INSERT of the rows that only fill the table. */
+  readonly fillerRows: number;
+}
+
+/** Over two minutes of issuing and filling on top of the full run: only with --growth. */
+export const FULL_GROWTH: GrowthPlan = {
+  smallStored: 100_000,
+  largeStored: 1_000_000,
+  codesPerRun: 20_000,
+  issueCodes: 1_000_000,
+  issueCall: 10_000,
+  fillerRows: 5_000,
+};
 
 export const FULL_PLAN: Plan = {
   mode: 'full',
@@ -42,6 +69,8 @@ export const FULL_PLAN: Plan = {
   issueBatch: 10_000,
   issueBulkBatches: 10,
   rawInsertRows: 1_000,
+  multiUse: { maxRedemptions: 1_000_000, connections: 16 },
+  growth: null,
 };
 
 /**
@@ -59,4 +88,13 @@ export const SMOKE_PLAN: Plan = {
   checkCodes: 500,
   issueBatch: 2_000,
   issueBulkBatches: 2,
+  // Scaled down, but always there: so that the growth figures cannot rot either.
+  growth: {
+    smallStored: 5_000,
+    largeStored: 20_000,
+    codesPerRun: 300,
+    issueCodes: 20_000,
+    issueCall: 5_000,
+    fillerRows: 5_000,
+  },
 };

@@ -3,21 +3,8 @@
  * with the callers that account for most of it (a native like writeBuffer says little on its own), and
  * self time by package. Usage: node dist/bench/bench/profile-top.js <file.cpuprofile> [count]
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly children?: readonly number[];
-}
-
-interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  /** Microseconds before each sample. */
-  readonly timeDeltas: readonly number[];
-}
+import { parentsOf, readProfile, samplesOf, type CpuProfile, type ProfileNode } from './cpuprofile';
 
 interface Sampled {
   readonly node: ProfileNode;
@@ -29,13 +16,12 @@ const DEFAULT_COUNT = 25;
 const CALLERS_SHOWN = 2;
 const PACKAGE = /node_modules\/((?:@[^/]+\/)?[^/]+)/;
 
-/** Self time per profile node, from the sample timeline (more exact than hit counts). */
+/** Self time per profile node, from the sample timeline. */
 function sampled(profile: CpuProfile): Sampled[] {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parents = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
+  const parents = parentsOf(profile);
   const micros = new Map<number, number>();
-  profile.samples.forEach((id, index) => micros.set(id, (micros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  for (const sample of samplesOf(profile)) micros.set(sample.nodeId, (micros.get(sample.nodeId) ?? 0) + sample.micros);
   return [...micros].map(([id, time]) => ({ node: nodes.get(id)!, parent: parents.get(id), micros: time }));
 }
 
@@ -77,7 +63,7 @@ function main(args: readonly string[]): void {
     return;
   }
   const count = countText ? Number(countText) : DEFAULT_COUNT;
-  const samples = sampled(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  const samples = sampled(readProfile(file));
   const total = samples.reduce((sum, sample) => sum + sample.micros, 0);
   console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n\nself time by function (top callers indented)`);
   for (const [label, micros] of totalsBy(samples, (sample) => functionLabel(sample.node)).slice(0, count)) {

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { deriveLookupKey } from '../src/codes/keyring';
-import { newCodeId } from '../src/codes/ids';
+import { newCodeId, newRedemptionId } from '../src/codes/ids';
 import { idToBinary } from '../src/store/mysql/ids';
 import type { CodeBook, CodeQueue } from './codes';
+import { meterSelf, microsPer } from './cpu';
 import type { RunBounds } from './load';
 import { BENCH_HMAC_KEY } from './server';
 import { percentile, perSecond } from './stats';
@@ -19,12 +20,21 @@ const INSERT_CODES =
 const FIND_CODE = 'SELECT id, purpose, scope, grant_payload, expires_at FROM codes WHERE lookup_key = ?';
 const CLAIM_CODE =
   'UPDATE codes SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?';
+/** The product's claim, reduced to its shape: count a use, record the redemption's row, in one transaction. */
+const COUNT_USE =
+  'UPDATE codes SET redemption_count = redemption_count + 1, used_at = ?, used_by = ? WHERE id = ? AND redemption_count < max_redemptions AND revoked_at IS NULL AND expires_at > ?';
+const INSERT_REDEMPTION =
+  'INSERT INTO redemptions (id, code_id, subject, redeemed_at, claim_token_hash, hold_ref, dispatch_pending) VALUES (?, ?, ?, ?, ?, NULL, 1)';
+/** Claim token hashes are SHA-256. */
+const CLAIM_TOKEN_HASH_BYTES = 32;
 
 export interface RawInsert {
   /** The inserted codes, normalized. */
   readonly codes: string[];
   /** Drawing, deriving and inserting them. */
   readonly elapsedMs: number;
+  /** This process's CPU meanwhile: what the client side of the INSERTs costs. */
+  readonly cpuMicros: number;
 }
 
 /**
@@ -38,6 +48,7 @@ export async function insertRaw(
   shape: { readonly transactions: number; readonly perTransaction: number; readonly perStatement: number },
   scope: string,
 ): Promise<RawInsert> {
+  const cpu = meterSelf();
   const started = performance.now();
   const codes: string[] = [];
   for (let transaction = 0; transaction < shape.transactions; transaction++) {
@@ -45,15 +56,23 @@ export async function insertRaw(
     await insertTransaction(pool, rowsFor(batch, scope), shape.perStatement);
     codes.push(...batch);
   }
-  return { codes, elapsedMs: performance.now() - started };
+  return { codes, elapsedMs: performance.now() - started, cpuMicros: cpu.stop() };
 }
 
 function rowsFor(codes: readonly string[], scope: string): unknown[][] {
+  return rowsWith(
+    codes.map((code) => deriveLookupKey(BENCH_HMAC_KEY, code)),
+    scope,
+  );
+}
+
+/** Code rows as the server stores them, with these lookup keys, issued now. */
+function rowsWith(lookupKeys: readonly Buffer[], scope: string): unknown[][] {
   const now = new Date();
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
-  return codes.map((code) => [
+  return lookupKeys.map((lookupKey) => [
     idToBinary(newCodeId(now, randomBytes)),
-    deriveLookupKey(BENCH_HMAC_KEY, code),
+    lookupKey,
     BENCH_HMAC_KEY.version,
     null,
     scope,
@@ -61,6 +80,20 @@ function rowsFor(codes: readonly string[], scope: string): unknown[][] {
     now,
     expiresAt,
   ]);
+}
+
+/** Lookup keys are 32 bytes (HMAC-SHA256). */
+const LOOKUP_KEY_BYTES = 32;
+
+/**
+ * `count` rows that only fill the table, so that a run meets a table of a given size: random lookup keys
+ * (no code leads to them, none needs the HMAC), multi-row INSERTs of `perStatement` rows in autocommit.
+ */
+export async function insertFiller(pool: Pool, count: number, perStatement: number, scope: string): Promise<void> {
+  for (let inserted = 0; inserted < count; inserted += perStatement) {
+    const keys = Array.from({ length: Math.min(perStatement, count - inserted) }, () => randomBytes(LOOKUP_KEY_BYTES));
+    await pool.query(INSERT_CODES, [rowsWith(keys, scope)]);
+  }
 }
 
 async function insertTransaction(pool: Pool, rows: unknown[][], perStatement: number): Promise<void> {
@@ -87,6 +120,8 @@ export interface RawRedeemRun {
   readonly rate: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** This process's CPU per redemption: what the raw loop itself spends, beside the server's CPU per redemption. */
+  readonly cpuPerRedemptionMicros: number;
 }
 
 /**
@@ -99,6 +134,7 @@ export async function rawRedeem(
   workers: number,
   bounds: RunBounds,
 ): Promise<RawRedeemRun> {
+  const cpu = meterSelf();
   const started = performance.now();
   const deadline = started + bounds.seconds * 1000;
   let unsent = bounds.requests ?? Infinity;
@@ -114,7 +150,9 @@ export async function rawRedeem(
   };
   await Promise.all(Array.from({ length: workers }, worker));
   const elapsedMs = performance.now() - started;
+  const cpuMicros = cpu.stop();
   return {
+    cpuPerRedemptionMicros: microsPer(cpuMicros, redeemed),
     redeemed,
     failed: latencies.length - redeemed,
     elapsedMs,
@@ -124,10 +162,42 @@ export async function rawRedeem(
   };
 }
 
-async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
+/** One raw redemption; also the work of the stack-floor server's two-statement variant (floor-server.ts). */
+export async function redeemOnce(pool: Pool, code: string): Promise<boolean> {
   const [found] = await pool.execute<RowDataPacket[]>(FIND_CODE, [deriveLookupKey(BENCH_HMAC_KEY, code)]);
   if (found.length === 0) return false;
   const now = new Date();
   const [claimed] = await pool.execute<ResultSetHeader>(CLAIM_CODE, [now, 'bench-user', found[0]!.id, now]);
   return claimed.affectedRows === 1;
+}
+
+/**
+ * The statements of the product's redemption, without the product: the SELECT by lookup key, then START
+ * TRANSACTION, the counting UPDATE, the redemption's INSERT and COMMIT on one connection. The stack-floor
+ * server's four-statement variant (floor-server.ts).
+ */
+export async function redeemInTransaction(pool: Pool, code: string, subject: string): Promise<boolean> {
+  const [found] = await pool.execute<RowDataPacket[]>(FIND_CODE, [deriveLookupKey(BENCH_HMAC_KEY, code)]);
+  if (found.length === 0) return false;
+  const codeId = found[0]!.id as Buffer;
+  const now = new Date();
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    const [counted] = await connection.execute<ResultSetHeader>(COUNT_USE, [now, subject, codeId, now]);
+    if (counted.affectedRows !== 1) {
+      await connection.rollback();
+      return false;
+    }
+    const redemptionId = idToBinary(newRedemptionId(now, randomBytes));
+    const claimTokenHash = randomBytes(CLAIM_TOKEN_HASH_BYTES);
+    await connection.execute(INSERT_REDEMPTION, [redemptionId, codeId, subject, now, claimTokenHash]);
+    await connection.commit();
+    return true;
+  } catch (error) {
+    await connection.rollback();
+    throw error;
+  } finally {
+    connection.release();
+  }
 }

@@ -1,9 +1,9 @@
 /** Medians, ratios to the raw baselines, targets, and the two outputs: latest.json and a markdown table. */
 import os from 'node:os';
 import { results, unsuccessful, type Tally } from './graphql';
-import type { HotCodeRun } from './hot-code';
-import type { LoadRun } from './load';
-import type { IssueSample, Measurements } from './measure';
+import type { GrowthMeasurements, GrowthStage } from './growth';
+import type { LoadRun, MonotonicWindow } from './load';
+import type { HotCodeSample, IssueSample, Measurements } from './measure';
 import type { Mode, Plan } from './plan';
 import type { RawRedeemRun } from './raw';
 import { median, round } from './stats';
@@ -14,8 +14,12 @@ export const TARGETS = {
   redeemRatio: 0.4,
   /** p99 of redeemCode by connections. */
   redeemP99Ms: { 16: 25, 64: 80 } as Record<number, number>,
+  /** Server CPU (user + system) per successful redemption, by connections. */
+  redeemCpuMicros: { 16: 500 } as Record<number, number>,
   /** redeemable check throughput over the raw redemption's at the same concurrency. */
   checkRatio: 0.5,
+  /** Server CPU per successful check, at checkConnections. */
+  checkCpuMicros: 300,
   hotLastAnswerMs: 1000,
   issueRatio: 0.6,
   /** Server RSS under the highest concurrency. */
@@ -28,9 +32,12 @@ export interface RawFigure {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failed: number;
+  /** The raw loop's own process CPU per redemption (there is no server): the floor of driver and protocol. */
+  readonly cpuPerRedemptionMicros: number;
 }
 
-export interface LoadFigure {
+/** A load run's figures on their own: medians over the repetitions. */
+export interface LoadSummary {
   readonly connections: number;
   readonly rate: number;
   readonly p50Ms: number;
@@ -39,9 +46,15 @@ export interface LoadFigure {
   readonly errors: number;
   readonly outcomes: Tally & { readonly socketErrors: number };
   readonly maxRssMiB: number;
+  /** Server process CPU over the run ÷ successful answers. */
+  readonly serverCpuPerSuccessMicros: number;
+}
+
+export interface LoadFigure extends LoadSummary {
   /** Over the raw redemption at the same concurrency. */
   readonly rateRatio: number;
   readonly p99Ratio: number;
+  readonly cpuRatio: number;
 }
 
 export interface HotCodeFigure {
@@ -50,6 +63,7 @@ export interface HotCodeFigure {
   /** Racers whose answer was a RedeemCodeResult (a Redemption or a RedeemFailure). */
   readonly answeredPerRun: number[];
   readonly lastAnswerMsPerRun: number[];
+  readonly serverCpuPerAnswerMicros: number;
 }
 
 export interface IssueFigure {
@@ -58,6 +72,48 @@ export interface IssueFigure {
   readonly apiRate: number;
   readonly rawRate: number;
   readonly ratio: number;
+  /** Server CPU per code issued; this process's CPU per code inserted raw. */
+  readonly apiServerCpuPerCodeMicros: number;
+  readonly rawCpuPerCodeMicros: number;
+}
+
+/** One code of many uses under the redemption load, beside the load on distinct codes. */
+export interface MultiUseFigure {
+  readonly maxRedemptions: number;
+  readonly load: LoadFigure;
+  /** Its rate over redeemCode's on distinct codes at the same connections. */
+  readonly rateVsDistinct: number;
+  /** What the server counted on the code at the end, against the successful answers over all repetitions. */
+  readonly redemptionCount: number;
+  readonly successes: number;
+  /** Requests in flight when a timed run stopped: redemptions the server may have made unseen. */
+  readonly unanswered: number;
+}
+
+export interface GrowthStageFigure extends LoadSummary {
+  readonly stored: number;
+  readonly tableMiB: number;
+}
+
+export interface GrowthFigure {
+  readonly bufferPoolMiB: number;
+  readonly small: GrowthStageFigure;
+  readonly large: GrowthStageFigure;
+  /** The large stage's rate and CPU per redemption over the small stage's. */
+  readonly rateRatio: number;
+  readonly cpuRatio: number;
+  readonly issue: {
+    readonly codes: number;
+    readonly codesPerCall: number;
+    readonly storedBefore: number;
+    readonly storedAfter: number;
+    readonly seconds: number;
+    readonly rate: number;
+    readonly serverCpuPerCodeMicros: number;
+    readonly maxRssMiB: number;
+    /** Its rate over the main run's issueCodes figure of several calls. */
+    readonly rateRatio: number;
+  };
 }
 
 export interface Figures {
@@ -65,7 +121,10 @@ export interface Figures {
   readonly redeemCode: LoadFigure[];
   readonly redeemableCheck: LoadFigure;
   readonly hotCode: HotCodeFigure;
+  readonly multiUseCode: MultiUseFigure;
   readonly issueCodes: { readonly oneBatch: IssueFigure; readonly batches: IssueFigure };
+  /** Null unless the plan had growth (always in smoke runs, with --growth in full ones). */
+  readonly growth: GrowthFigure | null;
 }
 
 /** One line of the table; `met` is null for figures without a target and in smoke runs. */
@@ -91,6 +150,14 @@ export interface Report {
   /** Null in a smoke run, which has no thresholds. */
   readonly allTargetsMet: boolean | null;
   readonly cpuProfile: string | null;
+  /** When each load run on the main server ran, so that its CPU profile can be cut to them (profile-layers). */
+  readonly runWindows: RunWindow[];
+}
+
+export interface RunWindow extends MonotonicWindow {
+  /** e.g. "redeemCode ×16": the runs of one figure share it. */
+  readonly figure: string;
+  readonly successes: number;
 }
 
 export interface RunFacts {
@@ -100,8 +167,13 @@ export interface RunFacts {
   readonly cpuProfile: string | null;
 }
 
-export function buildReport(plan: Plan, measurements: Measurements, facts: RunFacts): Report {
-  const figures = summarize(plan, measurements);
+export function buildReport(
+  plan: Plan,
+  measurements: Measurements,
+  growth: GrowthMeasurements | null,
+  facts: RunFacts,
+): Report {
+  const figures = summarize(plan, measurements, growth);
   const rows = tableRows(plan, figures);
   const verdicts = rows.map((row) => row.met).filter((met) => met !== null);
   return {
@@ -116,7 +188,18 @@ export function buildReport(plan: Plan, measurements: Measurements, facts: RunFa
     rows,
     allTargetsMet: plan.mode === 'smoke' ? null : verdicts.every(Boolean),
     cpuProfile: facts.cpuProfile,
+    runWindows: runWindows(plan, measurements),
   };
+}
+
+function runWindows(plan: Plan, measurements: Measurements): RunWindow[] {
+  const windows = (figure: string, runs: readonly LoadRun[]): RunWindow[] =>
+    runs.map((run) => ({ figure, ...run.window, successes: run.tally.success }));
+  return [
+    ...[...measurements.redeem].flatMap(([connections, runs]) => windows(`redeemCode ×${connections}`, runs)),
+    ...windows(`redeemCode, one multi-use code ×${plan.multiUse.connections}`, measurements.multiUse.runs),
+    ...windows(`redeemable ×${plan.checkConnections}`, measurements.check),
+  ];
 }
 
 function describeMachine(): Report['machine'] {
@@ -128,23 +211,56 @@ function describeMachine(): Report['machine'] {
   };
 }
 
-function summarize(plan: Plan, measurements: Measurements): Figures {
+function summarize(plan: Plan, measurements: Measurements, growth: GrowthMeasurements | null): Figures {
   const rawRedemption = plan.concurrencies.map((workers) => rawFigure(workers, measurements.rawRedeem.get(workers)!));
   const rawAt = (concurrency: number): RawFigure => {
     const figure = rawRedemption.find((raw) => raw.workers === concurrency);
     if (!figure) throw new Error(`no raw redemption at ${concurrency} workers to compare with`);
     return figure;
   };
+  const issueCodes = {
+    oneBatch: issueFigure(measurements.issueBatch, plan.issueBatch),
+    batches: issueFigure(measurements.issueBulk, plan.issueBatch),
+  };
+  const redeemCode = plan.concurrencies.map((connections) =>
+    loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
+  );
   return {
     rawRedemption,
-    redeemCode: plan.concurrencies.map((connections) =>
-      loadFigure(measurements.redeem.get(connections)!, rawAt(connections)),
-    ),
+    redeemCode,
+    multiUseCode: multiUseFigure(plan, measurements, rawAt(plan.multiUse.connections), redeemCode),
     redeemableCheck: loadFigure(measurements.check, rawAt(plan.checkConnections)),
     hotCode: hotCodeFigure(plan.hotRacers, measurements.hotCode),
-    issueCodes: {
-      oneBatch: issueFigure(measurements.issueBatch, plan.issueBatch),
-      batches: issueFigure(measurements.issueBulk, plan.issueBatch),
+    issueCodes,
+    growth: growth && growthFigure(growth, issueCodes.batches),
+  };
+}
+
+function growthFigure(growth: GrowthMeasurements, issued: IssueFigure): GrowthFigure {
+  const stageFigure = (stage: GrowthStage): GrowthStageFigure => ({
+    stored: stage.stored,
+    tableMiB: round(stage.tableMiB),
+    ...loadSummary(stage.runs),
+  });
+  const small = stageFigure(growth.small);
+  const large = stageFigure(growth.large);
+  const { issue } = growth;
+  return {
+    bufferPoolMiB: round(growth.bufferPoolMiB),
+    small,
+    large,
+    rateRatio: round(large.rate / small.rate, 2),
+    cpuRatio: round(large.serverCpuPerSuccessMicros / small.serverCpuPerSuccessMicros, 2),
+    issue: {
+      codes: issue.codes,
+      codesPerCall: issue.codesPerCall,
+      storedBefore: issue.storedBefore,
+      storedAfter: issue.storedAfter,
+      seconds: round(issue.elapsedMs / 1000),
+      rate: round(issue.rate, 0),
+      serverCpuPerCodeMicros: round(issue.serverCpuPerCodeMicros),
+      maxRssMiB: round(issue.maxRssMiB),
+      rateRatio: round(issue.rate / issued.apiRate, 2),
     },
   };
 }
@@ -156,12 +272,21 @@ function rawFigure(workers: number, runs: readonly RawRedeemRun[]): RawFigure {
     p50Ms: round(median(runs.map((run) => run.p50Ms))),
     p99Ms: round(median(runs.map((run) => run.p99Ms))),
     failed: sum(runs.map((run) => run.failed)),
+    cpuPerRedemptionMicros: round(median(runs.map((run) => run.cpuPerRedemptionMicros)), 0),
   };
 }
 
 function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
-  const rate = median(runs.map((run) => run.rate));
-  const p99Ms = median(runs.map((run) => run.p99Ms));
+  const summary = loadSummary(runs);
+  return {
+    ...summary,
+    rateRatio: round(summary.rate / raw.rate, 2),
+    p99Ratio: round(summary.p99Ms / raw.p99Ms, 2),
+    cpuRatio: round(summary.serverCpuPerSuccessMicros / raw.cpuPerRedemptionMicros, 2),
+  };
+}
+
+function loadSummary(runs: readonly LoadRun[]): LoadSummary {
   const outcomes = {
     success: sum(runs.map((run) => run.tally.success)),
     refused: sum(runs.map((run) => run.tally.refused)),
@@ -172,23 +297,41 @@ function loadFigure(runs: readonly LoadRun[], raw: RawFigure): LoadFigure {
   };
   return {
     connections: runs[0]!.connections,
-    rate: round(rate, 0),
+    rate: round(median(runs.map((run) => run.rate)), 0),
     p50Ms: round(median(runs.map((run) => run.p50Ms))),
-    p99Ms: round(p99Ms),
+    p99Ms: round(median(runs.map((run) => run.p99Ms))),
     errors: unsuccessful(outcomes) + outcomes.socketErrors,
     outcomes,
     maxRssMiB: round(Math.max(...runs.map((run) => run.maxRssMiB))),
-    rateRatio: round(rate / raw.rate, 2),
-    p99Ratio: round(p99Ms / raw.p99Ms, 2),
+    serverCpuPerSuccessMicros: round(median(runs.map((run) => run.serverCpuPerSuccessMicros)), 0),
   };
 }
 
-function hotCodeFigure(racers: number, runs: readonly HotCodeRun[]): HotCodeFigure {
+function multiUseFigure(
+  plan: Plan,
+  measurements: Measurements,
+  raw: RawFigure,
+  distinct: readonly LoadFigure[],
+): MultiUseFigure {
+  const load = loadFigure(measurements.multiUse.runs, raw);
+  const same = distinct.find((figure) => figure.connections === load.connections);
+  return {
+    maxRedemptions: plan.multiUse.maxRedemptions,
+    load,
+    rateVsDistinct: same ? round(load.rate / same.rate, 2) : NaN,
+    redemptionCount: measurements.multiUse.redemptionCount,
+    successes: load.outcomes.success,
+    unanswered: sum(measurements.multiUse.runs.map((run) => run.unanswered)),
+  };
+}
+
+function hotCodeFigure(racers: number, runs: readonly HotCodeSample[]): HotCodeFigure {
   return {
     racers,
     winnersPerRun: runs.map((run) => run.tally.success),
     answeredPerRun: runs.map((run) => results(run.tally)),
     lastAnswerMsPerRun: runs.map((run) => round(run.lastAnswerMs)),
+    serverCpuPerAnswerMicros: round(median(runs.map((run) => run.serverCpuPerAnswerMicros)), 0),
   };
 }
 
@@ -201,6 +344,8 @@ function issueFigure(samples: readonly IssueSample[], codesPerCall: number): Iss
     apiRate: round(apiRate, 0),
     rawRate: round(rawRate, 0),
     ratio: round(apiRate / rawRate, 2),
+    apiServerCpuPerCodeMicros: round(median(samples.map((sample) => sample.apiServerCpuPerCodeMicros))),
+    rawCpuPerCodeMicros: round(median(samples.map((sample) => sample.rawCpuPerCodeMicros))),
   };
 }
 
@@ -209,14 +354,16 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
   const rows: Row[] = figures.rawRedemption.map((raw) =>
     row(
       `raw redemption, ${raw.workers} workers`,
-      `${raw.rate} /s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms${raw.failed > 0 ? `, ${raw.failed} did not win` : ''}`,
+      `${raw.rate} /s, p50 ${raw.p50Ms} ms, p99 ${raw.p99Ms} ms${raw.failed > 0 ? `, ${raw.failed} did not win` : ''}; ` +
+        `${raw.cpuPerRedemptionMicros} µs CPU/redemption (its own process)`,
     ),
   );
   for (const load of figures.redeemCode) {
     const raw = figures.rawRedemption.find((figure) => figure.workers === load.connections)!;
     const p99Limit = TARGETS.redeemP99Ms[load.connections];
+    const cpuLimit = TARGETS.redeemCpuMicros[load.connections];
     rows.push(
-      row(`redeemCode, ${load.connections} connections`, `${load.rate} /s`, {
+      row(`redeemCode, ${load.connections} connections`, `${load.rate} /s; ${describeCpu(load, 'redemption')}`, {
         baseline: `${raw.rate} /s`,
         ratio: load.rateRatio.toFixed(2),
         target: `≥ ${TARGETS.redeemRatio.toFixed(2)}`,
@@ -228,9 +375,20 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
         target: p99Limit === undefined ? '' : `p99 ≤ ${p99Limit} ms`,
         met: p99Limit === undefined ? null : verdict(load.p99Ms <= p99Limit),
       }),
+      row(
+        `redeemCode, ${load.connections} connections, server CPU`,
+        `${load.serverCpuPerSuccessMicros} µs/redemption`,
+        {
+          baseline: `${raw.cpuPerRedemptionMicros} µs (raw loop's process)`,
+          ratio: load.cpuRatio.toFixed(2),
+          target: cpuLimit === undefined ? '' : `≤ ${cpuLimit} µs`,
+          met: cpuLimit === undefined ? null : verdict(load.serverCpuPerSuccessMicros <= cpuLimit),
+        },
+      ),
       row(`redeemCode, ${load.connections} connections, errors`, describeErrors(load)),
     );
   }
+  rows.push(...multiUseRows(figures.multiUseCode, figures.redeemCode, verdict));
   const heaviest = figures.redeemCode.at(-1)!;
   rows.push(
     row(`server RSS, ${heaviest.connections} connections`, `${heaviest.maxRssMiB} MiB (max)`, {
@@ -241,24 +399,101 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
   const check = figures.redeemableCheck;
   const checkRaw = figures.rawRedemption.find((figure) => figure.workers === check.connections)!;
   rows.push(
-    row(`redeemable check, ${check.connections} connections`, `${check.rate} /s, p99 ${check.p99Ms} ms`, {
-      baseline: `${checkRaw.rate} /s (raw redemption)`,
-      ratio: check.rateRatio.toFixed(2),
-      target: `≥ ${TARGETS.checkRatio.toFixed(2)}`,
-      met: verdict(check.rateRatio >= TARGETS.checkRatio),
-    }),
+    row(
+      `redeemable check, ${check.connections} connections`,
+      `${check.rate} /s, p99 ${check.p99Ms} ms; ${describeCpu(check, 'check')}`,
+      {
+        baseline: `${checkRaw.rate} /s (raw redemption)`,
+        ratio: check.rateRatio.toFixed(2),
+        target: `≥ ${TARGETS.checkRatio.toFixed(2)}`,
+        met: verdict(check.rateRatio >= TARGETS.checkRatio),
+      },
+    ),
+    row(
+      `redeemable check, ${check.connections} connections, server CPU`,
+      `${check.serverCpuPerSuccessMicros} µs/check`,
+      {
+        baseline: `${checkRaw.cpuPerRedemptionMicros} µs (raw redemption's process)`,
+        ratio: check.cpuRatio.toFixed(2),
+        target: `≤ ${TARGETS.checkCpuMicros} µs`,
+        met: verdict(check.serverCpuPerSuccessMicros <= TARGETS.checkCpuMicros),
+      },
+    ),
     row(`redeemable check, ${check.connections} connections, errors`, describeErrors(check)),
     ...hotCodeRows(figures.hotCode, verdict),
     ...[figures.issueCodes.oneBatch, figures.issueCodes.batches].map((issue) =>
-      row(`issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall}`, `${issue.apiRate} codes/s`, {
-        baseline: `${issue.rawRate} codes/s (multi-row INSERT)`,
-        ratio: issue.ratio.toFixed(2),
-        target: `≥ ${TARGETS.issueRatio.toFixed(2)}`,
-        met: verdict(issue.ratio >= TARGETS.issueRatio),
-      }),
+      row(
+        `issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall}`,
+        `${issue.apiRate} codes/s; server ${issue.apiServerCpuPerCodeMicros} µs CPU/code`,
+        {
+          baseline: `${issue.rawRate} codes/s (multi-row INSERT; ${issue.rawCpuPerCodeMicros} µs CPU/code in its process)`,
+          ratio: issue.ratio.toFixed(2),
+          target: `≥ ${TARGETS.issueRatio.toFixed(2)}`,
+          met: verdict(issue.ratio >= TARGETS.issueRatio),
+        },
+      ),
     ),
+    ...(figures.growth ? growthRows(figures.growth, figures.issueCodes.batches) : []),
   );
   return rows;
+}
+
+function multiUseRows(
+  multiUse: MultiUseFigure,
+  distinct: readonly LoadFigure[],
+  verdict: (met: boolean) => boolean | null,
+): Row[] {
+  const { load } = multiUse;
+  const same = distinct.find((figure) => figure.connections === load.connections);
+  const name = `redeemCode, one code of ${multiUse.maxRedemptions} uses, ${load.connections} connections`;
+  return [
+    row(name, `${load.rate} /s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms; ${describeCpu(load, 'redemption')}`, {
+      baseline: same
+        ? `distinct codes: ${same.rate} /s, p99 ${same.p99Ms} ms, ${same.serverCpuPerSuccessMicros} µs CPU`
+        : '',
+      ratio: multiUse.rateVsDistinct.toFixed(2),
+    }),
+    row(`${name}, errors`, describeErrors(load)),
+    row(
+      `${name}: redemptionCount at the end`,
+      `${multiUse.redemptionCount} (successful answers ${multiUse.successes}, requests cut off unanswered ${multiUse.unanswered})`,
+      {
+        target: 'successes ≤ count ≤ successes + cut off',
+        met: verdict(
+          multiUse.redemptionCount >= multiUse.successes &&
+            multiUse.redemptionCount <= multiUse.successes + multiUse.unanswered,
+        ),
+      },
+    ),
+  ];
+}
+
+function growthRows(growth: GrowthFigure, issued: IssueFigure): Row[] {
+  const { small, large, issue } = growth;
+  const stageName = (stage: GrowthStageFigure): string =>
+    `growth: redeemCode, ${stage.connections} connections, ${stage.stored} codes stored ` +
+    `(table ${stage.tableMiB} MiB, buffer pool ${growth.bufferPoolMiB} MiB)`;
+  const stageValue = (stage: GrowthStageFigure): string =>
+    `${stage.rate} /s, p99 ${stage.p99Ms} ms; ${describeCpu(stage, 'redemption')}`;
+  return [
+    row(stageName(small), stageValue(small)),
+    row(stageName(large), stageValue(large), {
+      baseline: `${small.rate} /s, ${small.serverCpuPerSuccessMicros} µs CPU (${small.stored} stored)`,
+      ratio: `${growth.rateRatio.toFixed(2)} (CPU ${growth.cpuRatio.toFixed(2)})`,
+    }),
+    row(
+      'growth: redeemCode, errors',
+      [small, large].map((stage) => `${stage.stored} stored: ${describeErrors(stage)}`).join('; '),
+    ),
+    row(
+      `growth: issueCodes, ${issue.codes} codes in calls of ${issue.codesPerCall} (${issue.storedBefore} → ${issue.storedAfter} stored)`,
+      `${issue.seconds} s, ${issue.rate} codes/s; server ${issue.serverCpuPerCodeMicros} µs CPU/code; max server RSS ${issue.maxRssMiB} MiB`,
+      {
+        baseline: `${issued.apiRate} codes/s (issueCodes, ${issued.codes} codes)`,
+        ratio: issue.rateRatio.toFixed(2),
+      },
+    ),
+  ];
 }
 
 function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | null): Row[] {
@@ -271,7 +506,8 @@ function hotCodeRows(hot: HotCodeFigure, verdict: (met: boolean) => boolean | nu
     }),
     row(
       `hot code, ${hot.racers} racers: answered, last answer`,
-      `${hot.answeredPerRun.join(', ')} answered; last after ${hot.lastAnswerMsPerRun.join(', ')} ms`,
+      `${hot.answeredPerRun.join(', ')} answered; last after ${hot.lastAnswerMsPerRun.join(', ')} ms; ` +
+        `server ${hot.serverCpuPerAnswerMicros} µs CPU/answer`,
       {
         target: `all, ≤ ${TARGETS.hotLastAnswerMs} ms`,
         met: verdict(allAnswered && slowest <= TARGETS.hotLastAnswerMs),
@@ -284,7 +520,11 @@ function row(figure: string, value: string, rest: Partial<Omit<Row, 'figure' | '
   return { figure, value, baseline: '', ratio: '', target: '', met: null, ...rest };
 }
 
-function describeErrors(load: LoadFigure): string {
+function describeCpu(load: LoadSummary, operation: string): string {
+  return `server ${load.serverCpuPerSuccessMicros} µs CPU/${operation}`;
+}
+
+function describeErrors(load: LoadSummary): string {
   const { refused, graphqlError, non2xx, malformed, socketErrors } = load.outcomes;
   if (load.errors === 0) return '0';
   return `${load.errors} (RedeemFailure ${refused}, GraphQL errors ${graphqlError}, non-2xx ${non2xx}, unreadable ${malformed}, connection ${socketErrors})`;

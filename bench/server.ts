@@ -38,16 +38,36 @@ export function repoRoot(from: string = __dirname): string {
   }
 }
 
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const entry = path.join(repoRoot(), 'dist', 'src', 'main.js');
-  if (!existsSync(entry)) throw new Error(`${entry} does not exist: run npm run build first`);
+/** The claimcheck server (dist/src/main.js). */
+export function startServer(options: ServerOptions): Promise<RunningServer> {
+  return spawnServer({
+    entry: path.join(repoRoot(), 'dist', 'src', 'main.js'),
+    args: [],
+    environment: (port) => serverEnvironment(port, options.databaseUrl),
+    logFile: options.logFile,
+    cpuProfileDir: options.cpuProfileDir,
+  });
+}
+
+/** A node server of the benchmark's: a script, its arguments, its environment given the port. */
+export interface ServerSpec {
+  readonly entry: string;
+  readonly args: readonly string[];
+  readonly environment: (port: number) => NodeJS.ProcessEnv;
+  readonly logFile: string;
+  readonly cpuProfileDir: string | null;
+}
+
+/** Starts `spec` on a free port of 127.0.0.1 and waits until GET /readyz answers 200. */
+export async function spawnServer(spec: ServerSpec): Promise<RunningServer> {
+  if (!existsSync(spec.entry)) throw new Error(`${spec.entry} does not exist: build first (npm run bench does)`);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const profiler = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const log = openSync(options.logFile, 'w');
-  const child = spawn(process.execPath, [...profiler, entry], {
+  const profiler = spec.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`] : [];
+  const log = openSync(spec.logFile, 'w');
+  const child = spawn(process.execPath, [...profiler, spec.entry, ...spec.args], {
     cwd: repoRoot(),
-    env: serverEnvironment(port, options.databaseUrl),
+    env: spec.environment(port),
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -60,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await exited.finally(() => clearTimeout(killer));
   };
   try {
-    await waitUntilReady(origin, child, options.logFile);
+    await waitUntilReady(origin, child, spec.logFile);
   } catch (error) {
     await stop();
     throw error;

@@ -31,6 +31,7 @@ function expectMeasured(figure: LoadFigure): void {
   expect(figure.p99Ms).toBeGreaterThanOrEqual(figure.p50Ms);
   expect(figure.rateRatio).toBeGreaterThan(0);
   expect(figure.errors).toBe(0);
+  expect(figure.serverCpuPerSuccessMicros).toBeGreaterThan(0);
 }
 
 describe('benchmark smoke run', () => {
@@ -41,9 +42,19 @@ describe('benchmark smoke run', () => {
     for (const raw of rawRedemption) {
       expect(raw.rate).toBeGreaterThan(0);
       expect(raw.failed).toBe(0);
+      expect(raw.cpuPerRedemptionMicros).toBeGreaterThan(0);
     }
     redeemCode.forEach(expectMeasured);
     expect(redeemCode.at(-1)!.maxRssMiB).toBeGreaterThan(0);
+  });
+
+  test('redeems one multi-use code from many subjects, and the server counted every success', () => {
+    const { multiUseCode } = report.figures;
+    expectMeasured(multiUseCode.load);
+    // A smoke run is counted in requests: autocannon waits for every answer, so none is cut off.
+    expect(multiUseCode.unanswered).toBe(0);
+    expect(multiUseCode.redemptionCount).toBe(multiUseCode.successes);
+    expect(multiUseCode.successes).toBeGreaterThan(0);
   });
 
   test('reports the redeemable check, on valid codes', () => {
@@ -62,7 +73,25 @@ describe('benchmark smoke run', () => {
       expect(issue.apiRate).toBeGreaterThan(0);
       expect(issue.rawRate).toBeGreaterThan(0);
       expect(issue.ratio).toBeGreaterThan(0);
+      expect(issue.apiServerCpuPerCodeMicros).toBeGreaterThan(0);
     }
+  });
+
+  test('reports how redemption and issuance fare as the table grows', () => {
+    const growth = report.figures.growth!;
+    expect(growth.large.stored).toBeGreaterThan(growth.small.stored);
+    expect(growth.small.stored).toBeGreaterThanOrEqual(SMOKE_PLAN.growth!.smallStored);
+    for (const stage of [growth.small, growth.large]) {
+      expect(stage.rate).toBeGreaterThan(0);
+      expect(stage.errors).toBe(0);
+      expect(stage.serverCpuPerSuccessMicros).toBeGreaterThan(0);
+      expect(stage.tableMiB).toBeGreaterThan(0);
+    }
+    expect(growth.bufferPoolMiB).toBeGreaterThan(0);
+    expect(growth.issue.codes).toBe(SMOKE_PLAN.growth!.issueCodes);
+    expect(growth.issue.storedAfter - growth.issue.storedBefore).toBe(growth.issue.codes);
+    expect(growth.issue.rate).toBeGreaterThan(0);
+    expect(growth.issue.maxRssMiB).toBeGreaterThan(0);
   });
 
   test('holds a smoke run to no target, and describes the machine', () => {
