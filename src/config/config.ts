@@ -8,7 +8,7 @@ import { KeyRing, KeyRingError } from '../codes/keyring';
 import { configuredSecretBox, derivedSecretBox } from './webhook-keys';
 import { codePolicy, type CodePolicy } from '../codes/policy';
 import type { RandomBytes, RateLimitSettings } from '../codes/types';
-import type { WebhookSettings } from '../codes/webhooks/dispatcher';
+import type { WebhookSettings } from '../webhooks/dispatcher';
 import type { SecretBox } from '../codes/webhooks/secret-box';
 import { AdminKey, parseAdminKeys } from './admin-keys';
 import { loadDevKeyRing } from './dev-keys';

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AttemptOperation, AttemptOutcome, ServiceObserver } from '../codes/types';
-import type { DeliveryOutcome, WebhookObserver } from '../codes/webhooks/dispatcher';
+import type { DeliveryOutcome, WebhookObserver } from '../webhooks/dispatcher';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

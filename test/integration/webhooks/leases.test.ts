@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
-import { WebhookDispatcher, endpointsFor } from '../../../src/codes/webhooks/dispatcher';
+import { WebhookDispatcher, endpointsFor } from '../../../src/webhooks/dispatcher';
 import { eventBody, eventIdOf, eventTypeOf } from '../../../src/codes/webhooks/events';
 import { SecretBox } from '../../../src/codes/webhooks/secret-box';
 import type {

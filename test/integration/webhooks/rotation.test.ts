@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AddressPolicy } from '../../../src/codes/webhooks/address-policy';
-import { WebhookDispatcher } from '../../../src/codes/webhooks/dispatcher';
+import { WebhookDispatcher } from '../../../src/webhooks/dispatcher';
 import { WebhookAdmin } from '../../../src/codes/webhooks/endpoints';
 import { SecretBox } from '../../../src/codes/webhooks/secret-box';
-import type { WebhookSender } from '../../../src/codes/webhooks/sender';
+import type { WebhookSender } from '../../../src/webhooks/sender';
 import { applyMigrations } from '../../../src/store/mysql/migrate';
 import { createMysqlPool, openMysqlDatabase, type MysqlDatabase } from '../../../src/store/mysql/pool';
 import { MysqlWebhookStore } from '../../../src/store/mysql/webhook-store';

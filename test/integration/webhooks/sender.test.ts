@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AddressPolicy } from '../../../src/codes/webhooks/address-policy';
-import { UndiciWebhookSender } from '../../../src/codes/webhooks/sender';
+import { UndiciWebhookSender } from '../../../src/webhooks/sender';
 
 let server: http.Server;
 let base: string;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { AddressPolicy, nonPublicRange } from '../../../src/codes/webhooks/address-policy';
-import { MAX_RETRY_INTERVAL_MS, redactExcerpt, retryDelayMs } from '../../../src/codes/webhooks/dispatcher';
+import { MAX_RETRY_INTERVAL_MS, redactExcerpt, retryDelayMs } from '../../../src/webhooks/dispatcher';
 import { eventBody, eventIdOf } from '../../../src/codes/webhooks/events';
-import { errorClassOf } from '../../../src/codes/webhooks/sender';
+import { errorClassOf } from '../../../src/webhooks/sender';
 import { newSigningSecret, signatureHeaders } from '../../../src/codes/webhooks/signing';
 import type { CodeId, OutboxEntry } from '../../../src/store/port';
 

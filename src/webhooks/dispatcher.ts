@@ -20,12 +20,12 @@ import type {
   WebhookEndpointId,
   WebhookEndpointRecord,
   WebhookStore,
-} from '../../store/port';
-import type { Clock, RandomBytes } from '../types';
-import { eventBody, eventIdOf, eventTypeOf } from './events';
-import type { SecretBox } from './secret-box';
+} from '../store/port';
+import type { Clock, RandomBytes } from '../codes/types';
+import { eventBody, eventIdOf, eventTypeOf } from '../codes/webhooks/events';
+import type { SecretBox } from '../codes/webhooks/secret-box';
 import type { SendOutcome, WebhookSender } from './sender';
-import { signatureHeaders } from './signing';
+import { signatureHeaders } from '../codes/webhooks/signing';
 
 export interface WebhookSettings {
   /** Wait before the first retry; each further retry waits twice as long, with jitter, at most an hour. */

@@ -8,7 +8,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import { AddressPolicy, AddressRefused, bareHost } from './address-policy';
+import { AddressPolicy, AddressRefused, bareHost } from '../codes/webhooks/address-policy';
 
 export interface WebhookRequest {
   readonly url: string;
