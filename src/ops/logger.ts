@@ -9,13 +9,24 @@ import type { LogLevel } from '../config/config';
 
 export type { Logger };
 
-const SECRET_FIELDS = ['authorization', 'code', 'grant', 'idempotencyKey', 'key', 'adminKey', 'variables', 'input'];
-export const REDACT_PATHS = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((field) => `*.${field}`),
-  'req.headers.authorization',
-  'headers.authorization',
+const SECRET_FIELDS = [
+  'authorization',
+  'code',
+  'grant',
+  'idempotencyKey',
+  'key',
+  'adminKey',
+  'variables',
+  'input',
+  'holdId',
+  'secret',
+  'signingSecret',
 ];
+/**
+ * Top-level fields and the header paths only: a wildcard path (`*.code`)
+ * made pino's redaction cost about 8 µs more per line, on every request's line.
+ */
+export const REDACT_PATHS = [...SECRET_FIELDS, 'req.headers.authorization', 'headers.authorization'];
 
 /** What the entry point knows about where its lines go; the logger reads nothing from the process itself. */
 export interface LogOutput {

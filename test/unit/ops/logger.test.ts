@@ -60,8 +60,18 @@ describe('createLogger', () => {
   ])('redacts secret-bearing fields in %s lines', (_format, output) => {
     const lines = capture();
     const logger = createLogger('info', lines.stream, output);
-    logger.info({ code: 'K7QM-2XHP', grant: 'plan:pro', headers: { authorization: 'Bearer admin-key-123' } }, 'oops');
+    logger.info(
+      {
+        code: 'K7QM-2XHP',
+        grant: 'plan:pro',
+        holdId: 'hold-capability-1',
+        signingSecret: 'whsec_c2VjcmV0',
+        headers: { authorization: 'Bearer admin-key-123' },
+      },
+      'oops',
+    );
     expect(lines.text()).toContain('[redacted]');
-    for (const secret of ['K7QM-2XHP', 'plan:pro', 'admin-key-123']) expect(lines.text()).not.toContain(secret);
+    for (const secret of ['K7QM-2XHP', 'plan:pro', 'hold-capability-1', 'whsec_c2VjcmV0', 'admin-key-123'])
+      expect(lines.text()).not.toContain(secret);
   });
 });
