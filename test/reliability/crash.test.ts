@@ -154,8 +154,16 @@ test('kill -9 of one of two instances under redeem load: the other carries on, a
  */
 const INNODB_TRX_POLL_MS = 120;
 
-/** Waits until `accept` holds for this file's open transactions (how many rows each has written so far). */
-async function awaitTransactions(what: string, accept: (rowsWritten: number[]) => boolean): Promise<void> {
+/**
+ * Waits until `accept` holds for this file's open transactions (how many rows
+ * each has written so far), or until `settled()` says there is nothing left
+ * to wait for.
+ */
+async function awaitTransactions(
+  what: string,
+  accept: (rowsWritten: number[]) => boolean,
+  settled: () => boolean = () => false,
+): Promise<void> {
   await withConnection(database, (connection) =>
     waitUntil(
       15_000,
@@ -166,28 +174,50 @@ async function awaitTransactions(what: string, accept: (rowsWritten: number[]) =
              JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE p.db = ?`,
           [database.name],
         );
-        return accept(rows.map((row) => Number(row.modified)));
+        return settled() || accept(rows.map((row) => Number(row.modified)));
       },
       INNODB_TRX_POLL_MS,
     ),
   );
 }
 
+/**
+ * Starts batches on the victim until one is seen writing rows before its
+ * COMMIT, and returns that one. On a loaded machine a batch can commit
+ * between two polls: such a batch was answered, and must be whole.
+ */
+async function batchCaughtWriting(cycle: number, answeredGrants: string[]) {
+  for (let attempt = 0; ; attempt++) {
+    const grant = batchGrant('crash-batch', 100 * cycle + attempt + 1);
+    let answered: IssuedCode[] | null = null;
+    const pending = issueBatch(fleet, victim.client, { count: BATCH, grant }).then(
+      (codes) => (answered = codes),
+      () => null,
+    );
+    await awaitTransactions(
+      'an issuing transaction wrote rows',
+      (written) => written.some((rows) => rows > 0),
+      () => answered !== null,
+    );
+    if (answered === null || attempt === 4) return { grant, pending };
+    issued.push(...(answered as IssuedCode[]));
+    answeredGrants.push(grant);
+  }
+}
+
 test(`kill -9 in the middle of issueCodes batches of ${BATCH}: every batch is in the database whole or not at all`, async () => {
   const answeredGrants: string[] = [];
   const cutOffGrants: string[] = [];
   for (let cycle = 0; cycle < KILL_CYCLES; cycle++) {
-    const whole = await issueBatch(fleet, victim.client, { count: BATCH, grant: batchGrant('crash-batch', 2 * cycle) });
+    const whole = await issueBatch(fleet, victim.client, {
+      count: BATCH,
+      grant: batchGrant('crash-batch', 100 * cycle),
+    });
     issued.push(...whole);
     answeredGrants.push(whole[0]!.grant);
 
-    const grant = batchGrant('crash-batch', 2 * cycle + 1);
-    const pending = issueBatch(fleet, victim.client, { count: BATCH, grant }).then(
-      (codes) => codes,
-      () => null,
-    );
     // The window between the first rows written and the COMMIT is a few hundred ms: a few polls.
-    await awaitTransactions('an issuing transaction wrote rows', (written) => written.some((rows) => rows > 0));
+    const { grant, pending } = await batchCaughtWriting(cycle, answeredGrants);
     await killVictim();
     const answer = await pending;
     if (answer) {
