@@ -125,6 +125,27 @@ export async function redemptionCount(endpoint: string, id: string): Promise<num
   return code.redemptionCount;
 }
 
+const CREATE_WEBHOOK_ENDPOINT = `mutation Subscribe($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) { endpoint { id } }
+}`;
+const DELETE_WEBHOOK_ENDPOINT = 'mutation Unsubscribe($id: ID!) { deleteWebhookEndpoint(id: $id) }';
+
+/** A webhook endpoint for `events` at `url`; its id. */
+export async function createWebhookEndpoint(endpoint: string, url: string, events: readonly string[]): Promise<string> {
+  const variables = { input: { url, events, description: 'bench receiver' } };
+  const created = await askAdmin<{ endpoint: { id: string } }>(
+    endpoint,
+    'createWebhookEndpoint',
+    CREATE_WEBHOOK_ENDPOINT,
+    variables,
+  );
+  return created.endpoint.id;
+}
+
+export async function deleteWebhookEndpoint(endpoint: string, id: string): Promise<void> {
+  await askAdmin<boolean>(endpoint, 'deleteWebhookEndpoint', DELETE_WEBHOOK_ENDPOINT, { id });
+}
+
 /** One admin operation (with the admin key); its field's data, or an error that shows the answer. */
 async function askAdmin<T>(endpoint: string, field: string, query: string, variables: object): Promise<T> {
   const response = await fetch(endpoint, {

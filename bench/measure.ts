@@ -17,6 +17,7 @@ import { consuming, cycling, runLoad, type LoadRun, type LoadTarget, type RunBou
 import type { Plan } from './plan';
 import { insertRaw, rawRedeem, type RawInsert, type RawRedeemRun } from './raw';
 import { perSecond } from './stats';
+import { measureWebhookPair, Receiver, type WebhookSample } from './webhooks';
 
 /** The raw rows' scope: apart from the server's codes in the same table, as the brief asks. */
 const RAW_SCOPE = 'bench-raw';
@@ -40,6 +41,8 @@ export interface Measurements {
   readonly check: LoadRun[];
   readonly hotCode: HotCodeSample[];
   readonly multiUse: MultiUseSample;
+  /** redeemCode with and without an endpoint subscribed to code.redeemed, pair by pair. */
+  readonly webhooks: WebhookSample[];
 }
 
 /** One code of many uses, redeemed by a fresh subject per request in every repetition. */
@@ -78,7 +81,7 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     issued: new CodeQueue(),
     raw: new CodeQueue(),
   };
-  const measurements: Omit<Measurements, 'multiUse'> = {
+  const measurements: Omit<Measurements, 'multiUse' | 'webhooks'> = {
     issueBatch: [],
     issueBulk: [],
     rawRedeem: new Map(plan.concurrencies.map((concurrency) => [concurrency, []])),
@@ -109,10 +112,31 @@ export async function measure(plan: Plan, target: LoadTarget, pool: Pool, progre
     measurements.check.push(noted(progress, check, describeLoad(`redeemable ×${plan.checkConnections}`)));
     measurements.hotCode.push(noted(progress, await measureHotCode(context, repetition), describeHotCode));
   }
+  const multiUseCount = await redemptionCount(target.endpoint, multiUse.id);
   return {
     ...measurements,
-    multiUse: { runs: multiUseRuns, redemptionCount: await redemptionCount(target.endpoint, multiUse.id) },
+    multiUse: { runs: multiUseRuns, redemptionCount: multiUseCount },
+    webhooks: await measureWebhooks(context),
   };
+}
+
+/** Last: no endpoint exists during the other figures, and an endpoint hears only what follows its creation. */
+async function measureWebhooks(context: Context): Promise<WebhookSample[]> {
+  const { plan, progress, target } = context;
+  const receiver = await Receiver.start();
+  try {
+    const samples: WebhookSample[] = [];
+    for (let repetition = 1; repetition <= plan.repetitions; repetition++) {
+      progress(`webhooks, repetition ${repetition}/${plan.repetitions}`);
+      const redeemRun = () => measureRedeem(context, plan.webhookConnections);
+      samples.push(
+        noted(progress, await measureWebhookPair(target.endpoint, context.pool, receiver, redeemRun), describeWebhooks),
+      );
+    }
+    return samples;
+  } finally {
+    receiver.stop();
+  }
 }
 
 /** `batches` issueCodes calls against as many raw INSERT transactions of the same size. */
@@ -241,6 +265,15 @@ function describeLoad(name: string): (run: LoadRun) => string {
 
 function describeMultiUse(plan: Plan): (run: LoadRun) => string {
   return describeLoad(`redeemCode of one multi-use code ×${plan.multiUse.connections}`);
+}
+
+function describeWebhooks(sample: WebhookSample): string {
+  return (
+    `redeemCode ×${sample.subscribed.connections} without / with an endpoint: ${describeLatency(sample.without)} / ` +
+    `${describeLatency(sample.subscribed)}, server ${Math.round(sample.without.serverCpuPerSuccessMicros)} / ` +
+    `${Math.round(sample.subscribed.serverCpuPerSuccessMicros)} µs CPU/success; deliveries ${sample.unique}/${sample.expected} ` +
+    `(${sample.received - sample.unique} repeated), ${Math.round(sample.deliveriesPerSecond)}/s, last ${Math.round(sample.lastAfterLoadMs)} ms after the load`
+  );
 }
 
 function describeHotCode(run: HotCodeSample): string {

@@ -28,6 +28,8 @@ export interface Plan {
   readonly rawInsertRows: number;
   /** One code of this many uses, redeemed over this many connections, each request by another subject. */
   readonly multiUse: { readonly maxRedemptions: number; readonly connections: number };
+  /** Connections of the redeemCode runs with and without a webhook endpoint subscribed. */
+  readonly webhookConnections: number;
   /** How cost grows with the table (growth.ts); null skips it. */
   readonly growth: GrowthPlan | null;
 }
@@ -70,6 +72,7 @@ export const FULL_PLAN: Plan = {
   issueBulkBatches: 10,
   rawInsertRows: 1_000,
   multiUse: { maxRedemptions: 1_000_000, connections: 16 },
+  webhookConnections: 16,
   growth: null,
 };
 

@@ -4,6 +4,7 @@ import { results, unsuccessful, type Tally } from './graphql';
 import type { GrowthMeasurements, GrowthStage } from './growth';
 import type { LoadRun, MonotonicWindow } from './load';
 import type { HotCodeSample, IssueSample, Measurements } from './measure';
+import type { WebhookSample } from './webhooks';
 import type { Mode, Plan } from './plan';
 import type { RawRedeemRun } from './raw';
 import { median, round } from './stats';
@@ -21,6 +22,8 @@ export const TARGETS = {
   /** Server CPU per successful check, at checkConnections. */
   checkCpuMicros: 300,
   hotLastAnswerMs: 1000,
+  /** redeemCode with an endpoint subscribed to code.redeemed over the adjacent runs without (issue 13). */
+  webhookRatio: 0.9,
   issueRatio: 0.6,
   /** Server RSS under the highest concurrency. */
   rssMiB: 250,
@@ -90,6 +93,22 @@ export interface MultiUseFigure {
   readonly unanswered: number;
 }
 
+/** The redemption load with a webhook endpoint subscribed, beside the adjacent runs without, and the deliveries. */
+export interface WebhookFigure {
+  readonly without: LoadSummary;
+  readonly subscribed: LoadSummary;
+  /** Medians of the pairs' ratios: each pair ran back to back. */
+  readonly rateRatio: number;
+  readonly cpuDeltaMicros: number;
+  readonly expected: number;
+  readonly delivered: number;
+  readonly missing: number;
+  /** Requests beyond the first per webhook-id (retries or duplicates; 0 expected). */
+  readonly repeated: number;
+  readonly deliveriesPerSecond: number;
+  readonly lastAfterLoadMs: number[];
+}
+
 export interface GrowthStageFigure extends LoadSummary {
   readonly stored: number;
   readonly tableMiB: number;
@@ -123,6 +142,7 @@ export interface Figures {
   readonly hotCode: HotCodeFigure;
   readonly multiUseCode: MultiUseFigure;
   readonly issueCodes: { readonly oneBatch: IssueFigure; readonly batches: IssueFigure };
+  readonly webhooks: WebhookFigure;
   /** Null unless the plan had growth (always in smoke runs, with --growth in full ones). */
   readonly growth: GrowthFigure | null;
 }
@@ -232,7 +252,30 @@ function summarize(plan: Plan, measurements: Measurements, growth: GrowthMeasure
     redeemableCheck: loadFigure(measurements.check, rawAt(plan.checkConnections)),
     hotCode: hotCodeFigure(plan.hotRacers, measurements.hotCode),
     issueCodes,
+    webhooks: webhookFigure(measurements.webhooks),
     growth: growth && growthFigure(growth, issueCodes.batches),
+  };
+}
+
+function webhookFigure(samples: readonly WebhookSample[]): WebhookFigure {
+  const expected = sum(samples.map((sample) => sample.expected));
+  const delivered = sum(samples.map((sample) => Math.min(sample.unique, sample.expected)));
+  return {
+    without: loadSummary(samples.map((sample) => sample.without)),
+    subscribed: loadSummary(samples.map((sample) => sample.subscribed)),
+    rateRatio: round(median(samples.map((sample) => sample.subscribed.rate / sample.without.rate)), 2),
+    cpuDeltaMicros: round(
+      median(
+        samples.map((sample) => sample.subscribed.serverCpuPerSuccessMicros - sample.without.serverCpuPerSuccessMicros),
+      ),
+      0,
+    ),
+    expected,
+    delivered,
+    missing: expected - delivered,
+    repeated: sum(samples.map((sample) => sample.received - sample.unique)),
+    deliveriesPerSecond: round(median(samples.map((sample) => sample.deliveriesPerSecond)), 0),
+    lastAfterLoadMs: samples.map((sample) => Math.round(sample.lastAfterLoadMs)),
   };
 }
 
@@ -433,9 +476,30 @@ function tableRows(plan: Plan, figures: Figures): Row[] {
         },
       ),
     ),
+    ...webhookRows(figures.webhooks, verdict),
     ...(figures.growth ? growthRows(figures.growth, figures.issueCodes.batches) : []),
   );
   return rows;
+}
+
+function webhookRows(webhooks: WebhookFigure, verdict: (met: boolean) => boolean | null): Row[] {
+  const { without, subscribed } = webhooks;
+  const name = `redeemCode, ${subscribed.connections} connections, endpoint subscribed to code.redeemed`;
+  return [
+    row(name, `${subscribed.rate} /s, p99 ${subscribed.p99Ms} ms; ${describeCpu(subscribed, 'redemption')}`, {
+      baseline: `without: ${without.rate} /s, p99 ${without.p99Ms} ms, ${without.serverCpuPerSuccessMicros} µs CPU`,
+      ratio: `${webhooks.rateRatio.toFixed(2)} (CPU +${webhooks.cpuDeltaMicros} µs)`,
+      target: `≥ ${TARGETS.webhookRatio.toFixed(2)}`,
+      met: verdict(webhooks.rateRatio >= TARGETS.webhookRatio),
+    }),
+    row(`${name}, errors`, describeErrors(subscribed)),
+    row(
+      'webhook deliveries to a local receiver',
+      `${webhooks.delivered} of ${webhooks.expected} redemptions, ${webhooks.repeated} repeated; ` +
+        `${webhooks.deliveriesPerSecond} /s; last ${webhooks.lastAfterLoadMs.join(', ')} ms after the load`,
+      { target: 'none missing', met: verdict(webhooks.missing === 0) },
+    ),
+  ];
 }
 
 function multiUseRows(

@@ -104,6 +104,8 @@ function serverEnvironment(port: number, databaseUrl: string): NodeJS.ProcessEnv
     CODE_HMAC_KEYS: `${BENCH_HMAC_KEY.version}:${BENCH_HMAC_KEY.secret.toString('base64')}`,
     ADMIN_API_KEYS: BENCH_ADMIN_KEY,
     TRUST_PROXY: 'false',
+    // The webhook figure's receiver listens on loopback, which production refuses by default.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   };
 }
 

@@ -68,6 +68,16 @@ describe('benchmark smoke run', () => {
     expect(hotCode.lastAnswerMsPerRun[0]).toBeGreaterThan(0);
   });
 
+  test('redeems with a webhook endpoint subscribed, and every redemption reached the receiver once', () => {
+    const { webhooks } = report.figures;
+    expect(webhooks.subscribed.rate).toBeGreaterThan(0);
+    expect(webhooks.subscribed.errors).toBe(0);
+    expect(webhooks.expected).toBe(webhooks.subscribed.outcomes.success);
+    expect(webhooks.missing).toBe(0);
+    expect(webhooks.repeated).toBe(0);
+    expect(webhooks.deliveriesPerSecond).toBeGreaterThan(0);
+  });
+
   test('reports issueCodes against the raw multi-row INSERT rate', () => {
     for (const issue of [report.figures.issueCodes.oneBatch, report.figures.issueCodes.batches]) {
       expect(issue.apiRate).toBeGreaterThan(0);
