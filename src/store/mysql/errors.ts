@@ -154,6 +154,8 @@ export function outcomeUnknown(error: unknown, operation: string): StoreUnavaila
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
+  /** The longest wait before one attempt, however many came before (default: no cap). */
+  readonly maxDelayMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5 };
@@ -164,7 +166,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Full jitter: concurrent losers of one conflict do not retry in lockstep. */
 function backoffMs(policy: RetryPolicy, attempt: number): number {
-  return Math.random() * policy.baseDelayMs * 2 ** attempt;
+  return Math.random() * Math.min(policy.maxDelayMs ?? Infinity, policy.baseDelayMs * 2 ** attempt);
 }
 
 /**
