@@ -4,7 +4,9 @@
  * the three nodes: each unit of work takes the next node's connection, so
  * the racing claims, holds and reversals of a case run on three nodes at once
  * and certification, not a row lock, decides between them. The counts of
- * certification conflicts show that the races really met across nodes.
+ * certification conflicts show that the races really met across nodes. A
+ * claim whose COMMIT answer is lost runs on the first node and is settled by
+ * reading back on the second, as an instance that reconnects elsewhere would.
  */
 import { createMysqlFixture, type MysqlFixture } from '../conformance/mysql-fixture';
 import { defineStoreConformance } from '../conformance/store-conformance';

@@ -40,9 +40,15 @@ export interface FixtureConnections {
   database(url: string, options: MysqlPoolOptions): MysqlDatabase;
   /** The fixture's own pool, for reading rows back and emptying tables. */
   pool(url: string, options: MysqlPoolOptions): Pool;
+  /** The connections of a store whose next COMMIT is lost: `proxiedUrl` is the server through the losing proxy. */
+  lossy(proxiedUrl: string, options: MysqlPoolOptions): MysqlDatabase;
 }
 
-const ONE_SERVER: FixtureConnections = { database: openMysqlDatabase, pool: createMysqlPool };
+const ONE_SERVER: FixtureConnections = {
+  database: openMysqlDatabase,
+  pool: createMysqlPool,
+  lossy: openMysqlDatabase,
+};
 
 export interface MysqlFixture {
   readonly database: TestDatabase;
@@ -114,7 +120,7 @@ export async function createMysqlFixture(
         proxy.restore();
         void proxy.loseNextCommit(how);
         // A statement deadline short enough that the lost connection's wait ends quickly.
-        const through = openMysqlDatabase(proxied.toString(), { connectionLimit: 1, statementTimeoutMs: 2000 });
+        const through = connections.lossy(proxied.toString(), { connectionLimit: 1, statementTimeoutMs: 2000 });
         lossy.push(through);
         return codes(connect(through));
       },

@@ -57,5 +57,9 @@ export function spreadOver(nodes: readonly ClusterNode[]): FixtureConnections {
     database: (url, options) => databaseOf(spreadPool(url, nodes, options), spreadPool(url, nodes, options), options),
     // The fixture's own statements on one node, causally: its reads see what every node committed.
     pool: (url, options) => causalPool(onNode(url, nodes[0]!), options),
+    // The claim through the proxy (to the first node), and the read that settles its lost COMMIT on the second
+    // node, on a plain connection: the store's own causal read must find there what landed on the first.
+    lossy: (proxiedUrl, options) =>
+      databaseOf(createMysqlPool(onNode(proxiedUrl, nodes[1]!), options), causalPool(proxiedUrl, options), options),
   };
 }
