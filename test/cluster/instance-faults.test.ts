@@ -127,6 +127,11 @@ test('a node killed with SIGKILL under redemption load: the others keep answerin
     // Through the kill itself, an answer (perhaps TEMPORARILY_UNAVAILABLE), never a 5xx or a dropped request.
     expect(only(load.answers('transition', survivor), [...final, 'TEMPORARILY_UNAVAILABLE'])).toEqual([]);
   }
+  // Whatever the phase, every request got an answer: no 5xx, no dropped request (on the dead node's instance too,
+  // whether its node refused the connection, lost it, or answered 1047 while it rejoined).
+  for (const [key, tally] of load.tallies) {
+    expect([key, only(tally, [...final, 'TEMPORARILY_UNAVAILABLE'])]).toEqual([key, []]);
+  }
   expect(load.answers('down', 2)).toEqual({ TEMPORARILY_UNAVAILABLE: expect.any(Number) });
   expect(only(load.answers('after', 2), final)).toEqual([]);
   expect(load.answers('after', 2).redeemed).toBeGreaterThan(0);
