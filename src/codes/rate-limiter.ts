@@ -20,14 +20,15 @@ export type Gate =
 export type FailureVerdict =
   { readonly exceeded: false } | { readonly exceeded: true; readonly retryAfterSeconds: number };
 
+/** A failure waiting to be counted in one bucket; resolved with that bucket as of its own increment. */
 interface PendingFailure {
   readonly now: Date;
-  resolve(verdict: FailureVerdict): void;
+  resolve(bucket: RateLimitBucket): void;
   reject(error: unknown): void;
 }
 
 interface FailureQueue {
-  readonly buckets: AttemptBuckets;
+  readonly key: Buffer;
   readonly waiting: PendingFailure[];
 }
 
@@ -39,7 +40,7 @@ const NOT_EXCEEDED: FailureVerdict = { exceeded: false };
  * table reveals no client address.
  */
 export class RateLimiter {
-  /** Failures waiting to be counted, per bucket pair; present while a count for that pair is being written. */
+  /** Failures waiting to be counted, per bucket; present while a count of that bucket is being written. */
   private readonly queues = new Map<string, FailureQueue>();
 
   constructor(
@@ -80,23 +81,27 @@ export class RateLimiter {
    * Counts a failed attempt and says whether it was within budget. Attempts
    * admitted together all passed the gate; the count as of this attempt's own
    * increment decides, so that however many race, at most maxFailures failures
-   * are answered. Failures of one bucket pair that arrive while a count is
-   * being written are counted together in the next write (one upsert of +N),
-   * each still getting its own position, so a burst costs a few writes rather
-   * than one lock-serialized write per attempt.
+   * are answered.
+   *
+   * Each bucket is counted on its own, through a queue per bucket: failures
+   * of one bucket that arrive while its count is being written are counted
+   * together in the next write (one upsert of +N), each still getting its own
+   * position. So an instance has at most one write in flight per bucket row,
+   * however many clients fail in one scope at once: on a multi-primary
+   * cluster the scope's row is written from every node, and each write in
+   * flight there is one more transaction for certification to fail.
    */
-  recordFailure(buckets: AttemptBuckets, now: Date): Promise<FailureVerdict> {
-    const id = Buffer.concat(this.keysOf(buckets)).toString('base64');
-    return new Promise((resolve, reject) => {
-      const queue = this.queues.get(id);
-      if (queue) {
-        queue.waiting.push({ now, resolve, reject });
-        return;
-      }
-      const fresh: FailureQueue = { buckets, waiting: [{ now, resolve, reject }] };
-      this.queues.set(id, fresh);
-      void this.drain(id, fresh);
-    });
+  async recordFailure(buckets: AttemptBuckets, now: Date): Promise<FailureVerdict> {
+    let counted: RateLimitBucket[];
+    try {
+      counted = await Promise.all(this.keysOf(buckets).map((key) => this.enqueue(key, now)));
+    } catch (cause) {
+      // Fails closed unless configured open: a broken limiter must not become an unlimited guessing oracle.
+      if (this.settings.failOpen) return NOT_EXCEEDED;
+      throw new RateLimiterUnavailable({ cause });
+    }
+    const over = counted.filter((bucket) => bucket.failures > this.limitOf(bucket, buckets));
+    return over.length === 0 ? NOT_EXCEEDED : { exceeded: true, retryAfterSeconds: retryAfter(over, now) };
   }
 
   async clearClient(buckets: AttemptBuckets): Promise<void> {
@@ -107,37 +112,47 @@ export class RateLimiter {
     }
   }
 
+  /** Counts one failure in the bucket `key`, with whatever else of that bucket is waiting. */
+  private enqueue(key: Buffer, now: Date): Promise<RateLimitBucket> {
+    const id = key.toString('base64');
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(id);
+      if (queue) {
+        queue.waiting.push({ now, resolve, reject });
+        return;
+      }
+      const fresh: FailureQueue = { key, waiting: [{ now, resolve, reject }] };
+      this.queues.set(id, fresh);
+      void this.drain(id, fresh);
+    });
+  }
+
   private async drain(id: string, queue: FailureQueue): Promise<void> {
-    while (queue.waiting.length > 0) await this.count(queue.buckets, queue.waiting.splice(0));
+    while (queue.waiting.length > 0) await this.count(queue.key, queue.waiting.splice(0));
     this.queues.delete(id);
   }
 
-  private async count(buckets: AttemptBuckets, batch: readonly PendingFailure[]): Promise<void> {
+  /** One write of +batch.length; member i is told the count as it stood after its own increment. */
+  private async count(key: Buffer, batch: readonly PendingFailure[]): Promise<void> {
     const now = new Date(Math.max(...batch.map((member) => member.now.getTime())));
     const windowEndsAt = new Date(now.getTime() + this.settings.windowSeconds * 1000);
-    let after: RateLimitBucket[];
+    let after: RateLimitBucket;
     try {
-      after = await this.store.recordFailure(this.keysOf(buckets), now, windowEndsAt, batch.length);
+      after = await this.countedBucket(key, now, windowEndsAt, batch.length);
     } catch (cause) {
-      // Fails closed unless configured open: a broken limiter must not become an unlimited guessing oracle.
-      for (const member of batch) {
-        if (this.settings.failOpen) member.resolve(NOT_EXCEEDED);
-        else member.reject(new RateLimiterUnavailable({ cause }));
-      }
+      for (const member of batch) member.reject(cause);
       return;
     }
-    batch.forEach((member, index) => member.resolve(this.verdict(buckets, after, now, batch.length - 1 - index)));
+    batch.forEach((member, index) =>
+      member.resolve({ ...after, failures: after.failures - (batch.length - 1 - index) }),
+    );
   }
 
-  /** The verdict of the failure that came `later` places before the end of its batch. */
-  private verdict(
-    buckets: AttemptBuckets,
-    after: readonly RateLimitBucket[],
-    now: Date,
-    later: number,
-  ): FailureVerdict {
-    const over = after.filter((bucket) => bucket.failures - later > this.limitOf(bucket, buckets));
-    return over.length === 0 ? NOT_EXCEEDED : { exceeded: true, retryAfterSeconds: retryAfter(over, now) };
+  private async countedBucket(key: Buffer, now: Date, windowEndsAt: Date, count: number): Promise<RateLimitBucket> {
+    const [after] = await this.store.recordFailure([key], now, windowEndsAt, count);
+    // The store reads back every key it counted; anything else is a broken store, not a verdict.
+    if (!after) throw new Error('the rate-limit store returned no bucket for a counted failure');
+    return after;
   }
 
   private limitOf(bucket: RateLimitBucket, buckets: AttemptBuckets): number {

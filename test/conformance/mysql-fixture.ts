@@ -34,6 +34,22 @@ export interface AdapterVariant {
   readonly holds?: (db: MysqlDatabase) => HoldStore;
 }
 
+/** Where the fixture's connections go; by default all of them to the test database's own server. */
+export interface FixtureConnections {
+  /** The stores' connections. */
+  database(url: string, options: MysqlPoolOptions): MysqlDatabase;
+  /** The fixture's own pool, for reading rows back and emptying tables. */
+  pool(url: string, options: MysqlPoolOptions): Pool;
+  /** The connections of a store whose next COMMIT is lost: `proxiedUrl` is the server through the losing proxy. */
+  lossy(proxiedUrl: string, options: MysqlPoolOptions): MysqlDatabase;
+}
+
+const ONE_SERVER: FixtureConnections = {
+  database: openMysqlDatabase,
+  pool: createMysqlPool,
+  lossy: openMysqlDatabase,
+};
+
 export interface MysqlFixture {
   readonly database: TestDatabase;
   /** The stores' connections. */
@@ -48,12 +64,17 @@ export interface MysqlFixture {
 }
 
 export async function createMysqlFixture(
-  options: Partial<MysqlPoolOptions> & { readonly migrate?: boolean } = {},
+  options: Partial<MysqlPoolOptions> & {
+    readonly migrate?: boolean;
+    /** The cluster suite spreads the connections over its nodes. */
+    readonly connections?: FixtureConnections;
+  } = {},
 ): Promise<MysqlFixture> {
+  const { migrate = true, connections = ONE_SERVER, ...poolOptions } = options;
   const database = await createTestDatabase('cc_store');
-  const pool = createMysqlPool(database.url, { connectionLimit: 5 });
-  if (options.migrate ?? true) await applyMigrations(pool);
-  const db = openMysqlDatabase(database.url, { connectionLimit: 5, ...options });
+  const pool = connections.pool(database.url, { connectionLimit: 5 });
+  if (migrate) await applyMigrations(pool);
+  const db = connections.database(database.url, { connectionLimit: 5, ...poolOptions });
   const direct = new URL(database.url);
   const proxy = await TcpProxy.start({ host: direct.hostname, port: Number(direct.port || 3306) });
   const proxied = new URL(direct);
@@ -99,7 +120,7 @@ export async function createMysqlFixture(
         proxy.restore();
         void proxy.loseNextCommit(how);
         // A statement deadline short enough that the lost connection's wait ends quickly.
-        const through = openMysqlDatabase(proxied.toString(), { connectionLimit: 1, statementTimeoutMs: 2000 });
+        const through = connections.lossy(proxied.toString(), { connectionLimit: 1, statementTimeoutMs: 2000 });
         lossy.push(through);
         return codes(connect(through));
       },

@@ -336,11 +336,13 @@ export class Fleet {
   private readonly instances: ServerInstance[] = [];
   private readonly logDir: string;
 
+  /** `artifactsDir`: where the log folder goes (the cluster suite keeps its own beside the reliability suite's). */
   constructor(
     readonly suite: string,
     readonly database: TestDatabase,
+    artifactsDir = ARTIFACTS_DIR,
   ) {
-    this.logDir = path.join(ARTIFACTS_DIR, suite);
+    this.logDir = path.join(artifactsDir, suite);
     rmSync(this.logDir, { recursive: true, force: true });
     mkdirSync(this.logDir, { recursive: true });
   }
@@ -596,30 +598,33 @@ export interface CodeRow {
 
 /** Every code of the database by id, with its redemption records. */
 export async function codeRows(database: TestDatabase): Promise<Map<string, CodeRow>> {
-  return withConnection(database, async (connection) => {
-    const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT c.id, c.grant_payload, c.created_at, c.used_at, c.used_by, c.redemption_count,
+  return withConnection(database, readCodeRows);
+}
+
+/** codeRows on a given connection (the cluster suite's reads causally on one node). */
+export async function readCodeRows(connection: Connection): Promise<Map<string, CodeRow>> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    `SELECT c.id, c.grant_payload, c.created_at, c.used_at, c.used_by, c.redemption_count,
               (SELECT COUNT(*) FROM redemptions r WHERE r.code_id = c.id) AS redemptions
          FROM codes c`,
-    );
-    return new Map(
-      rows.map((row) => {
-        const id = uuidString(row.id as Buffer);
-        return [
+  );
+  return new Map(
+    rows.map((row) => {
+      const id = uuidString(row.id as Buffer);
+      return [
+        id,
+        {
           id,
-          {
-            id,
-            grant: row.grant_payload as string | null,
-            createdAt: row.created_at as Date,
-            usedAt: row.used_at as Date | null,
-            usedBy: row.used_by as string | null,
-            redemptions: Number(row.redemptions),
-            redemptionCount: Number(row.redemption_count),
-          },
-        ];
-      }),
-    );
-  });
+          grant: row.grant_payload as string | null,
+          createdAt: row.created_at as Date,
+          usedAt: row.used_at as Date | null,
+          usedBy: row.used_by as string | null,
+          redemptions: Number(row.redemptions),
+          redemptionCount: Number(row.redemption_count),
+        },
+      ];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- exactly once

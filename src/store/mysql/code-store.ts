@@ -91,7 +91,11 @@ const CANDIDATE_MATCH = '(codes.lookup_key = ? AND codes.key_version = ?)';
 const SELECT_EXISTING_KEYS = 'SELECT lookup_key FROM codes WHERE lookup_key IN';
 const REDEMPTION_WITH_CODE = `SELECT ${REDEMPTION_COLUMNS}, codes.purpose, codes.scope, codes.grant_payload FROM redemptions r JOIN codes ON codes.id = r.code_id`;
 const SETTLE_CLAIM = 'SELECT r.id FROM redemptions r WHERE r.id = ? FOR UPDATE';
-const PING = 'SELECT 1';
+/**
+ * Readiness reads a table, not just SELECT 1: a Galera node that lost quorum
+ * (or is still joining) answers SELECT 1 but refuses every table with 1047.
+ */
+const PING = 'SELECT 1 FROM codes LIMIT 1';
 
 /** A record only matches through the key version that produced its candidate, so a retired key fails closed. */
 function candidatesCondition(candidates: readonly LookupCandidate[]): Sql {

@@ -24,7 +24,12 @@ const RETRYABLE_ERRNOS: ReadonlySet<number> = new Set([1213, 1205, 3101, 9007, 8
 
 const UNAVAILABLE_ERRNOS: ReadonlyMap<number, UnavailableReason> = new Map([
   [1040, 'refused'], // ER_CON_COUNT_ERROR: too many connections
+  // Galera: "WSREP has not yet prepared node for application use": the node lost quorum (non-Primary) or is
+  // still joining. It refuses the statement, so nothing was done; another node, or this one later, will serve.
+  [1047, 'refused'],
   [1053, 'lost'], // ER_SERVER_SHUTDOWN
+  // ER_ERROR_DURING_COMMIT: the storage engine or Galera failed the COMMIT; a claim settles it by reading back.
+  [1180, 'lost'],
   [2006, 'lost'], // CR_SERVER_GONE_ERROR
   [2013, 'lost'], // CR_SERVER_LOST
 ]);
@@ -154,6 +159,8 @@ export function outcomeUnknown(error: unknown, operation: string): StoreUnavaila
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
+  /** The longest wait before one attempt, however many came before (default: no cap). */
+  readonly maxDelayMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5 };
@@ -164,7 +171,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Full jitter: concurrent losers of one conflict do not retry in lockstep. */
 function backoffMs(policy: RetryPolicy, attempt: number): number {
-  return Math.random() * policy.baseDelayMs * 2 ** attempt;
+  return Math.random() * Math.min(policy.maxDelayMs ?? Infinity, policy.baseDelayMs * 2 ** attempt);
 }
 
 /**

@@ -59,8 +59,11 @@ export function createMysqlPool(databaseUrl: string, options: MysqlPoolOptions):
 }
 
 export function openMysqlDatabase(databaseUrl: string, options: MysqlPoolOptions): MysqlDatabase {
-  const autocommit = createMysqlPool(databaseUrl, options);
-  const transactions = createMysqlPool(databaseUrl, options);
+  return databaseOf(createMysqlPool(databaseUrl, options), createMysqlPool(databaseUrl, options), options);
+}
+
+/** A database of two pools made elsewhere (the cluster suite's spread over several nodes), with their watchdog. */
+export function databaseOf(autocommit: Pool, transactions: Pool, options: MysqlPoolOptions): MysqlDatabase {
   const watchdog = new StatementWatchdog(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   return {
     autocommit,

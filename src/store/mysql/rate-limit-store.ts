@@ -2,6 +2,7 @@ import type { ResultSetHeader } from 'mysql2/promise';
 import type { RateLimitBucket, RateLimitStore } from '../port';
 import { placeholders } from './batches';
 import type { MysqlDatabase } from './pool';
+import type { RetryPolicy } from './errors';
 import { type MysqlAdapterOptions, MysqlRunner } from './runner';
 import type { Rows, SqlValue } from './session';
 
@@ -16,6 +17,16 @@ const COUNT_FAILURE_UPDATE =
   ' window_ends_at = IF(window_ends_at <= ?, ?, window_ends_at)';
 const DELETE_BUCKET = 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?';
 const PURGE_EXPIRED = 'DELETE FROM rate_limit_buckets WHERE window_ends_at < ? LIMIT ?';
+/**
+ * A scope's bucket is one hot row that every failed attempt of the scope
+ * writes, from every instance. On a multi-primary cluster (Galera) the
+ * writes of different nodes conflict at certification, and each loser's
+ * COMMIT fails with 1213; the limiter keeps one write per bucket in flight
+ * per instance, so a loser meets at most one rival per other node, and
+ * outwaits them within a bounded, jittered backoff (at most ~1.5 s in all)
+ * rather than failing the attempt as unavailable.
+ */
+export const BUCKET_RETRY_POLICY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 200 };
 
 /** Distinct keys in byte order: concurrent multi-key upserts then lock rows in one order and cannot deadlock. */
 export function distinctSorted(keys: readonly Buffer[]): Buffer[] {
@@ -35,7 +46,7 @@ export class MysqlRateLimitStore implements RateLimitStore {
   private readonly runner: MysqlRunner;
 
   constructor(database: MysqlDatabase, options: MysqlAdapterOptions = {}) {
-    this.runner = new MysqlRunner(database, options);
+    this.runner = new MysqlRunner(database, { ...options, retry: options.retry ?? BUCKET_RETRY_POLICY });
   }
 
   /**

@@ -67,6 +67,11 @@ describe('driver error translation', () => {
     [{ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }, 'lost'],
     [{ errno: 2013 }, 'lost'],
     [{ errno: 1053 }, 'lost'],
+    [
+      { errno: 1047, code: 'ER_UNKNOWN_COM_ERROR', message: 'WSREP has not yet prepared node for application use' },
+      'refused',
+    ],
+    [{ errno: 1180, code: 'ER_ERROR_DURING_COMMIT' }, 'lost'],
     [{ code: 'ECONNRESET' }, 'lost'],
     [{ code: 'PROTOCOL_SEQUENCE_TIMEOUT' }, 'timeout'],
     [{ code: 'ETIMEDOUT' }, 'timeout'],
@@ -110,5 +115,15 @@ describe('retryTransaction', () => {
     const broken = jest.fn<Promise<string>, []>().mockRejectedValue(driverError({ errno: 1146 }));
     await expect(retryTransaction(policy, broken)).rejects.toMatchObject({ errno: 1146 });
     expect(broken).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits at most maxDelayMs before any one attempt', async () => {
+    const capped = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 5 };
+    const deadlocked = jest.fn<Promise<string>, []>().mockRejectedValue(driverError({ errno: 1213 }));
+    const started = Date.now();
+    await expect(retryTransaction(capped, deadlocked)).rejects.toMatchObject({ errno: 1213 });
+    // Uncapped, the five waits would average 31 s.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(deadlocked).toHaveBeenCalledTimes(6);
   });
 });
