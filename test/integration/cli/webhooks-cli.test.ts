@@ -23,6 +23,7 @@ import { openMysqlDatabase } from '../../../src/store/mysql/pool';
 import { MysqlRateLimitStore } from '../../../src/store/mysql/rate-limit-store';
 import { MysqlWebhookStore } from '../../../src/store/mysql/webhook-store';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { issueOptions } from '../../support/service';
 import { WebhookReceiver } from '../../support/webhook-receiver';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -84,16 +85,7 @@ async function redeemAndDispatch(): Promise<void> {
       rateLimit: { maxFailures: 10, windowSeconds: 300, scopeMaxFailures: 1000, failOpen: false },
       maxBatch: 10_000,
     });
-    const [issued] = await services.admin.issueMany(1, {
-      purpose: null,
-      scope: null,
-      grant: null,
-      ttlSeconds: null,
-      expiresAt: null,
-      startsAt: null,
-      maxRedemptions: null,
-      maxRedemptionsPerSubject: null,
-    });
+    const [issued] = await services.admin.issueMany(1, issueOptions());
     const redeemed = await services.redeemer.redeem({
       code: issued!.code,
       subject: 'cli-user',
