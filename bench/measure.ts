@@ -130,7 +130,11 @@ async function measureWebhooks(context: Context): Promise<WebhookSample[]> {
       progress(`webhooks, repetition ${repetition}/${plan.repetitions}`);
       const redeemRun = () => measureRedeem(context, plan.webhookConnections);
       samples.push(
-        noted(progress, await measureWebhookPair(target.endpoint, context.pool, receiver, redeemRun), describeWebhooks),
+        noted(
+          progress,
+          await measureWebhookPair(target.endpoint, target.serverPid, context.pool, receiver, redeemRun),
+          describeWebhooks,
+        ),
       );
     }
     return samples;
@@ -271,7 +275,7 @@ function describeWebhooks(sample: WebhookSample): string {
   return (
     `redeemCode ×${sample.subscribed.connections} without / with an endpoint: ${describeLatency(sample.without)} / ` +
     `${describeLatency(sample.subscribed)}, server ${Math.round(sample.without.serverCpuPerSuccessMicros)} / ` +
-    `${Math.round(sample.subscribed.serverCpuPerSuccessMicros)} µs CPU/success; deliveries ${sample.unique}/${sample.expected} ` +
+    `${Math.round(sample.subscribed.serverCpuPerSuccessMicros)} µs CPU/success (${Math.round(sample.serverCpuPerDeliveredRedemptionMicros)} µs until delivered); deliveries ${sample.unique}/${sample.expected} ` +
     `(${sample.received - sample.unique} repeated), ${Math.round(sample.deliveriesPerSecond)}/s, last ${Math.round(sample.lastAfterLoadMs)} ms after the load`
   );
 }

@@ -100,6 +100,8 @@ export interface WebhookFigure {
   /** Medians of the pairs' ratios: each pair ran back to back. */
   readonly rateRatio: number;
   readonly cpuDeltaMicros: number;
+  /** Server CPU per redemption from the subscribed run's start to its last delivery, less the run without. */
+  readonly deliveryCpuMicros: number;
   readonly expected: number;
   readonly delivered: number;
   readonly missing: number;
@@ -267,6 +269,14 @@ function webhookFigure(samples: readonly WebhookSample[]): WebhookFigure {
     cpuDeltaMicros: round(
       median(
         samples.map((sample) => sample.subscribed.serverCpuPerSuccessMicros - sample.without.serverCpuPerSuccessMicros),
+      ),
+      0,
+    ),
+    deliveryCpuMicros: round(
+      median(
+        samples.map(
+          (sample) => sample.serverCpuPerDeliveredRedemptionMicros - sample.without.serverCpuPerSuccessMicros,
+        ),
       ),
       0,
     ),
@@ -496,7 +506,8 @@ function webhookRows(webhooks: WebhookFigure, verdict: (met: boolean) => boolean
     row(
       'webhook deliveries to a local receiver',
       `${webhooks.delivered} of ${webhooks.expected} redemptions, ${webhooks.repeated} repeated; ` +
-        `${webhooks.deliveriesPerSecond} /s; last ${webhooks.lastAfterLoadMs.join(', ')} ms after the load`,
+        `${webhooks.deliveriesPerSecond} /s; last ${webhooks.lastAfterLoadMs.join(', ')} ms after the load; ` +
+        `server ${webhooks.deliveryCpuMicros} µs CPU per delivery (until the last one arrived)`,
       { target: 'none missing', met: verdict(webhooks.missing === 0) },
     ),
   ];

@@ -7,6 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { meterProcess, microsPer } from './cpu';
 import { createWebhookEndpoint, deleteWebhookEndpoint } from './graphql';
 import type { LoadRun } from './load';
 import { repoRoot } from './server';
@@ -27,6 +28,11 @@ export interface WebhookSample {
   readonly deliveriesPerSecond: number;
   /** From the end of the subscribed run's load to the last delivery (0: all arrived during the load). */
   readonly lastAfterLoadMs: number;
+  /**
+   * The server's CPU from the start of the subscribed run until its last delivery arrived, per redemption:
+   * a delivery deferred past the load is counted too, so that putting work off does not read as saving it.
+   */
+  readonly serverCpuPerDeliveredRedemptionMicros: number;
 }
 
 interface ReceiverStats {
@@ -80,6 +86,7 @@ async function redemptionRows(pool: Pool): Promise<number> {
 /** One pair of runs: `redeemRun` plain, then again with the receiver subscribed, until every delivery arrived. */
 export async function measureWebhookPair(
   endpoint: string,
+  serverPid: number,
   pool: Pool,
   receiver: Receiver,
   redeemRun: () => Promise<LoadRun>,
@@ -89,10 +96,12 @@ export async function measureWebhookPair(
   const subscription = await createWebhookEndpoint(endpoint, receiver.url, ['CODE_REDEEMED']);
   try {
     const before = await redemptionRows(pool);
+    const serverCpu = meterProcess(serverPid);
     const subscribed = await redeemRun();
     const loadEnded = Date.now();
     const expected = (await redemptionRows(pool)) - before;
     const stats = await drained(receiver, expected);
+    const cpuMicros = serverCpu.stop();
     return {
       without,
       subscribed,
@@ -101,6 +110,7 @@ export async function measureWebhookPair(
       unique: stats.unique,
       deliveriesPerSecond: stats.lastAt > stats.firstAt ? (stats.unique * 1000) / (stats.lastAt - stats.firstAt) : 0,
       lastAfterLoadMs: Math.max(0, stats.lastAt - loadEnded),
+      serverCpuPerDeliveredRedemptionMicros: microsPer(cpuMicros, expected),
     };
   } finally {
     await deleteWebhookEndpoint(endpoint, subscription);
