@@ -1,43 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { generateKeyLine } from '../../../src/codes/keyring';
-import { ConfigError, describeDatabase, loadConfig, type Config } from '../../../src/config/config';
+import { describeDatabase } from '../../../src/config/config';
 import { devKeyFilePath } from '../../../src/config/dev-keys';
+import { configSandbox } from '../../support/config';
 
 const ADMIN_KEY = 'a'.repeat(24);
 const SCOPED_KEY = 'b'.repeat(30);
 const HMAC_KEYS = generateKeyLine('v1', randomBytes);
 
-let cwd: string;
-
-beforeEach(() => {
-  cwd = mkdtempSync(join(tmpdir(), 'cc-config-'));
-});
-
-afterEach(() => {
-  rmSync(cwd, { recursive: true, force: true });
-});
-
-function load(env: NodeJS.ProcessEnv): Config {
-  return loadConfig(env, { cwd });
-}
-
-/** The lines of the ConfigError that loading `env` throws. */
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    load(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      expect(error.message.split('\n')).toEqual(error.problems);
-      return [...error.problems];
-    }
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const { cwd, load, problems } = configSandbox('cc-config-');
 
 const PRODUCTION = { NODE_ENV: 'production', CODE_HMAC_KEYS: HMAC_KEYS };
 
@@ -183,7 +157,7 @@ describe('production strictness', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
       'CODE_HMAC_KEYS is required in production: set version:base64key entries (at least 32 random bytes each), comma-separated',
     ]);
-    expect(() => statSync(devKeyFilePath(cwd))).toThrow();
+    expect(() => statSync(devKeyFilePath(cwd()))).toThrow();
   });
 
   it('generates no admin key: admin fields stay closed', () => {
@@ -226,8 +200,8 @@ describe('admin keys', () => {
 describe('the development key file', () => {
   it('is created owner-only on first start, said so, and reused afterwards', () => {
     const first = load({});
-    const path = devKeyFilePath(cwd);
-    expect(path).toBe(join(cwd, '.claimcheck', 'dev-hmac-keys'));
+    const path = devKeyFilePath(cwd());
+    expect(path).toBe(join(cwd(), '.claimcheck', 'dev-hmac-keys'));
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(first.notices).toContain(
       `CODE_HMAC_KEYS is not set: created the development key file ${path} (set CODE_HMAC_KEYS in production)`,
@@ -244,12 +218,12 @@ describe('the development key file', () => {
   it('is not used when CODE_HMAC_KEYS is set', () => {
     const config = load({ CODE_HMAC_KEYS: HMAC_KEYS });
     expect(config.keyRing.versions).toEqual(['v1']);
-    expect(() => statSync(devKeyFilePath(cwd))).toThrow();
+    expect(() => statSync(devKeyFilePath(cwd()))).toThrow();
   });
 
   it('stops start-up when it is corrupt, saying how to recover', () => {
     load({});
-    writeFileSync(devKeyFilePath(cwd), 'garbage');
+    writeFileSync(devKeyFilePath(cwd()), 'garbage');
     const [line] = problems({});
     expect(line).toMatch(/^the development key file .* is invalid \(.*\): delete it to create a new one$/);
   });

@@ -1,38 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { generateKeyLine } from '../../../src/codes/keyring';
-import { ConfigError, loadConfig, type Config } from '../../../src/config/config';
+import { configSandbox } from '../../support/config';
 
 const HMAC_KEYS = generateKeyLine('v1', randomBytes);
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64url');
 
-let cwd: string;
-
-beforeEach(() => {
-  cwd = mkdtempSync(join(tmpdir(), 'cc-webhook-config-'));
-});
-
-afterEach(() => {
-  rmSync(cwd, { recursive: true, force: true });
-});
-
-function load(env: NodeJS.ProcessEnv): Config {
-  return loadConfig(env, { cwd });
-}
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    load(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const { cwd, load, problems } = configSandbox('cc-webhook-config-');
 
 describe('webhook settings', () => {
   it('default as runtime.md says: private URLs allowed only outside production', () => {
@@ -106,7 +83,7 @@ describe('WEBHOOK_SECRET_KEYS', () => {
     // Outside production from the development HMAC key file, as stable across starts.
     const dev = load({}).webhooks.secretBox.seal('whsec_d', 'e', randomBytes);
     expect(load({}).webhooks.secretBox.open(dev, 'e')).toBe('whsec_d');
-    expect(readdirSync(join(cwd, '.claimcheck'))).toEqual(['dev-hmac-keys']);
+    expect(readdirSync(join(cwd(), '.claimcheck'))).toEqual(['dev-hmac-keys']);
     expect(load({ WEBHOOK_SECRET_KEYS: `a:${KEY_A}` }).webhooks.secretKeysDerived).toBe(false);
   });
 
