@@ -44,7 +44,7 @@ export class Metrics {
 
   readonly codeAttempts = new Counter({
     name: 'claimcheck_code_attempts_total',
-    help: 'Redemptions and checks by outcome, internal failure reasons included.',
+    help: 'Redemptions, checks and hold operations by outcome, internal failure reasons included.',
     labelNames: ['operation', 'outcome'] as const,
     registers: [this.registry],
   });
