@@ -4,17 +4,13 @@ import { placeholders } from './batches';
 import type { MysqlDatabase } from './pool';
 import type { RetryPolicy } from './errors';
 import { type MysqlAdapterOptions, MysqlRunner } from './runner';
-import type { Rows, SqlValue } from './session';
+import type { Rows } from './session';
 
 export const BUCKET_COLUMNS = 'bucket_key, failures, window_ends_at';
 const SELECT_BUCKETS = `SELECT ${BUCKET_COLUMNS} FROM rate_limit_buckets WHERE bucket_key IN`;
-// ON DUPLICATE KEY UPDATE assigns left to right and later assignments see
-// earlier ones: failures must be decided while window_ends_at still holds
-// the old window. The placeholders repeat rather than use VALUES(), which
-// MySQL 8.4 deprecates (and whose `AS new` replacement MariaDB lacks).
-const COUNT_FAILURE_UPDATE =
-  ' ON DUPLICATE KEY UPDATE failures = IF(window_ends_at <= ?, ?, failures + ?),' +
-  ' window_ends_at = IF(window_ends_at <= ?, ?, window_ends_at)';
+// REPLACE writes the counts decided under the read's row locks. With the
+// primary key as the only unique key, InnoDB does it as an update in place.
+const WRITE_BUCKETS = `REPLACE INTO rate_limit_buckets (${BUCKET_COLUMNS}) VALUES`;
 const DELETE_BUCKET = 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?';
 const PURGE_EXPIRED = 'DELETE FROM rate_limit_buckets WHERE window_ends_at < ? LIMIT ?';
 /**
@@ -42,6 +38,25 @@ export function toBucket(row: Rows[number]): RateLimitBucket {
   };
 }
 
+/** Each key's bucket after `count` more failures: a bucket whose window ended (or none) starts a new one. */
+export function countFailures(
+  keys: readonly Buffer[],
+  current: readonly RateLimitBucket[],
+  now: Date,
+  windowEndsAt: Date,
+  count: number,
+): RateLimitBucket[] {
+  const live = new Map(
+    current.filter((bucket) => bucket.windowEndsAt > now).map((bucket) => [bucket.key.toString('hex'), bucket]),
+  );
+  return keys.map((key) => {
+    const bucket = live.get(key.toString('hex'));
+    return bucket
+      ? { key, failures: bucket.failures + count, windowEndsAt: bucket.windowEndsAt }
+      : { key, failures: count, windowEndsAt };
+  });
+}
+
 export class MysqlRateLimitStore implements RateLimitStore {
   private readonly runner: MysqlRunner;
 
@@ -50,10 +65,15 @@ export class MysqlRateLimitStore implements RateLimitStore {
   }
 
   /**
-   * One atomic upsert, never read-modify-write, so concurrent failures are all
-   * counted. The read-back shares its transaction: the upsert's row locks keep
-   * other failures out until COMMIT, so each caller sees the count its own
-   * failure made, which is what lets the limiter answer exactly maxFailures.
+   * Reads the buckets with their row locks, then writes the counts they come
+   * to, in one transaction: concurrent failures wait for each other's COMMIT,
+   * so all are counted and each caller sees the count its own failure made,
+   * which is what lets the limiter answer exactly maxFailures.
+   *
+   * The read comes first, never after the write (portability rule 15): on
+   * Galera, a transaction aborted by a conflicting write from another node
+   * between a write and a read was rolled back silently, and its read and
+   * COMMIT then succeeded as if it had counted.
    */
   async recordFailure(
     keys: readonly Buffer[],
@@ -64,21 +84,18 @@ export class MysqlRateLimitStore implements RateLimitStore {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     const distinct = distinctSorted(keys);
     if (distinct.length === 0) return [];
-    const tuples = distinct.map(() => '(?, ?, ?)').join(', ');
-    const values: SqlValue[] = [
-      ...distinct.flatMap((key) => [key, count, windowEndsAt]),
-      now,
-      count,
-      count,
-      now,
-      windowEndsAt,
-    ];
-    const upsert = `INSERT INTO rate_limit_buckets (bucket_key, failures, window_ends_at) VALUES ${tuples}${COUNT_FAILURE_UPDATE}`;
-    const rows = await this.runner.transaction('record rate-limit failure', async (session) => {
-      await session.execute(upsert, values);
-      return session.execute<Rows>(`${SELECT_BUCKETS} ${placeholders(distinct.length)}`, distinct);
+    return this.runner.transaction('record rate-limit failure', async (session) => {
+      const current = await session.execute<Rows>(
+        `${SELECT_BUCKETS} ${placeholders(distinct.length)} FOR UPDATE`,
+        distinct,
+      );
+      const counted = countFailures(distinct, current.map(toBucket), now, windowEndsAt, count);
+      await session.execute(
+        `${WRITE_BUCKETS} ${counted.map(() => '(?, ?, ?)').join(', ')}`,
+        counted.flatMap((bucket) => [bucket.key, bucket.failures, bucket.windowEndsAt]),
+      );
+      return counted;
     });
-    return rows.map(toBucket);
   }
 
   async read(keys: readonly Buffer[], now: Date): Promise<RateLimitBucket[]> {

@@ -82,6 +82,13 @@ const HOLD = 'UPDATE codes SET hold_count = hold_count + 1';
 const FIND = 'SELECT codes.id, codes.lookup_key';
 const ATTEMPT = '(SELECT bucket_key';
 
+/** Rewrites the locking read that a failure's count starts from (the attempt read and read() take no locks). */
+function rewritingFailureCount(from: string | RegExp, to: string): AdapterVariant {
+  return rewritingAll((sql) =>
+    sql.startsWith('SELECT bucket_key') && sql.endsWith(' FOR UPDATE') ? sql.replace(from, to) : sql,
+  );
+}
+
 interface Mutant {
   readonly name: string;
   readonly variant: AdapterVariant;
@@ -142,21 +149,21 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'a failure count that restarts on every failure',
-    variant: rewriting(
-      'INSERT INTO rate_limit_buckets',
-      'failures = IF(window_ends_at <= ?',
-      'failures = IF(window_ends_at <= ? OR TRUE',
-    ),
+    variant: rewritingFailureCount('WHERE bucket_key IN', 'WHERE FALSE AND bucket_key IN'),
     caughtBy: ['buckets-concurrent', 'buckets-window'],
   },
   {
     name: 'a window that never ends',
-    variant: rewriting(
-      'INSERT INTO rate_limit_buckets',
-      'failures = IF(window_ends_at <= ?',
-      'failures = IF(window_ends_at <= ? AND FALSE',
+    variant: rewritingFailureCount(
+      'SELECT bucket_key, failures, window_ends_at',
+      "SELECT bucket_key, failures, GREATEST(window_ends_at, '9999-12-31') AS window_ends_at",
     ),
     caughtBy: ['buckets-window'],
+  },
+  {
+    name: 'a failure count read without its row locks',
+    variant: rewritingFailureCount(/ FOR UPDATE$/, ''),
+    caughtBy: ['buckets-concurrent'],
   },
   {
     name: 'a claim that ignores purpose',
