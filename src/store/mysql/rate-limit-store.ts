@@ -8,9 +8,10 @@ import type { Rows } from './session';
 
 export const BUCKET_COLUMNS = 'bucket_key, failures, window_ends_at';
 const SELECT_BUCKETS = `SELECT ${BUCKET_COLUMNS} FROM rate_limit_buckets WHERE bucket_key IN`;
-// REPLACE writes the counts decided under the read's row locks. With the
-// primary key as the only unique key, InnoDB does it as an update in place.
-const WRITE_BUCKETS = `REPLACE INTO rate_limit_buckets (${BUCKET_COLUMNS}) VALUES`;
+// Writes a count decided under the read's row lock. The placeholders repeat
+// rather than use VALUES(), which MySQL 8.4 deprecates (and whose `AS new`
+// replacement MariaDB lacks); not REPLACE, which Vitess refuses on sharded keyspaces.
+const WRITE_BUCKET = `INSERT INTO rate_limit_buckets (${BUCKET_COLUMNS}) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE failures = ?, window_ends_at = ?`;
 const DELETE_BUCKET = 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?';
 const PURGE_EXPIRED = 'DELETE FROM rate_limit_buckets WHERE window_ends_at < ? LIMIT ?';
 /**
@@ -90,10 +91,9 @@ export class MysqlRateLimitStore implements RateLimitStore {
         distinct,
       );
       const counted = countFailures(distinct, current.map(toBucket), now, windowEndsAt, count);
-      await session.execute(
-        `${WRITE_BUCKETS} ${counted.map(() => '(?, ?, ?)').join(', ')}`,
-        counted.flatMap((bucket) => [bucket.key, bucket.failures, bucket.windowEndsAt]),
-      );
+      for (const { key, failures, windowEndsAt: endsAt } of counted) {
+        await session.execute(WRITE_BUCKET, [key, failures, endsAt, failures, endsAt]);
+      }
       return counted;
     });
   }
