@@ -49,6 +49,14 @@ it('a node killed with SIGKILL rejoins when restarted, Synced and with what was 
   try {
     await writer.query('CREATE TABLE journal (id INT PRIMARY KEY, written VARCHAR(16) NOT NULL)');
     await writer.query("INSERT INTO journal (id, written) VALUES (0, 'before')");
+    // The victim first applies the table and its row (a causal read): killed before that, it once came back
+    // Synced without the table, and what this test is about is what was written while it was down.
+    const applied = await victim!.connect(database.name);
+    try {
+      await applied.query('SELECT COUNT(*) AS n FROM journal');
+    } finally {
+      await applied.end();
+    }
 
     const killed = Date.now();
     await victim!.kill();
