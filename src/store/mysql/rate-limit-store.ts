@@ -40,7 +40,7 @@ export function toBucket(row: Rows[number]): RateLimitBucket {
 }
 
 /** Each key's bucket after `count` more failures: a bucket whose window ended (or none) starts a new one. */
-export function countFailures(
+function countFailures(
   keys: readonly Buffer[],
   current: readonly RateLimitBucket[],
   now: Date,
